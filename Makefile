@@ -1,0 +1,63 @@
+# The course's two commands (see README.md):
+#   make setup   turn a fresh machine (inside a virtual environment) into a working course and build the book
+#   make test    run everything: unit tests, every notebook under nbval, the grading self-check,
+#                the book build with warnings as errors, and the rendered-page checks in headless Chromium
+# Everything here runs offline: the network guard (course_lib/offline.py) fails any connection
+# beyond localhost, in pytest and in every notebook kernel, with a message naming the caller.
+
+PYTHON ?= python
+JOBS ?= 2
+
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export HF_DATASETS_OFFLINE := 1
+export COURSE_OFFLINE := 1
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+export PYTHONPATH := $(CURDIR)/tools/offline$(if $(PYTHONPATH),:$(PYTHONPATH),)
+
+.PHONY: setup test book install browser unit notebooks selfcheck assign grade tag freeze clean
+
+setup: install browser book
+	@echo
+	@echo "The course is ready. Open the book: file://$(CURDIR)/_build/html/index.html"
+	@echo "Run the notebooks:  jupyter lab notebooks/     Run every test:  make test"
+
+install:
+	$(PYTHON) -m pip install -r requirements.txt
+	$(PYTHON) -m pip install --no-deps -e .
+
+browser:
+	bash scripts/install_browser.sh
+
+book:
+	jupyter-book build . -W --keep-going
+
+test:
+	jupyter-book build . --all -W --keep-going
+	$(PYTHON) -m pytest -n $(JOBS) --dist loadfile tests notebooks course_lib --nbval-lax --doctest-modules --durations=10
+
+unit:
+	$(PYTHON) -m pytest -n $(JOBS) tests --ignore=tests/test_book_pages.py --ignore=tests/test_exercises.py
+
+notebooks:
+	$(PYTHON) -m pytest -n $(JOBS) --dist loadfile notebooks --nbval-lax
+
+selfcheck:
+	$(PYTHON) -m course_lib.grading selfcheck
+
+assign:
+	$(PYTHON) -m course_lib.grading assign
+
+grade:
+	@test -n "$(NB)" || { echo "usage: make grade NB=path/to/submission.ipynb"; exit 2; }
+	@$(PYTHON) -m course_lib.grading grade "$(NB)"
+
+tag:
+	$(PYTHON) -m course_lib.grading tag
+
+freeze:
+	$(PYTHON) -m pip freeze --exclude-editable | sed 's/^torch==\(.*\)+cpu$$/torch==\1/' > /tmp/requirements.freeze
+	@echo "Compare /tmp/requirements.freeze with requirements.txt and keep the header."
+
+clean:
+	rm -rf _build dist
