@@ -1,21 +1,12 @@
-"""Interactive widgets for the notebooks, each with a static rendering for the printed book.
-
-Every widget here is an ipywidgets container whose mime bundle carries two views: the live
-widget (``application/vnd.jupyter.widget-view+json``), which Jupyter and Colab show, and a
-``text/html`` snapshot of its current state, which the built book shows (the book is built
-with ``text/html`` first in its mime priority, so it needs neither a kernel nor a CDN).
-
-ipywidgets is imported inside the functions, so ``import course_lib`` stays fast.
-
-Widgets so far: :func:`token_explorer` (Day 1).
-"""
+"""The token explorer (Day 1): text in, coloured tokens and their ids out, for any course tokenizer."""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
-from functools import lru_cache
+from collections.abc import Sequence
 from typing import Any
+
+from course_lib.widgets.static import static_html_box
 
 __all__ = ["token_pieces", "render_tokens_html", "token_explorer"]
 
@@ -79,22 +70,6 @@ def render_tokens_html(
     )
 
 
-@lru_cache(maxsize=None)
-def _static_html_box() -> type:
-    """A VBox whose mime bundle also carries a text/html snapshot (built lazily: ipywidgets is heavy)."""
-    import ipywidgets
-
-    class StaticHTMLBox(ipywidgets.VBox):
-        _static_html: Callable[[], str]
-
-        def _repr_mimebundle_(self, **kwargs: Any) -> dict:
-            data = super()._repr_mimebundle_(**kwargs) or {}
-            data["text/html"] = self._static_html()
-            return data
-
-    return StaticHTMLBox
-
-
 def token_explorer(tokenizer: Any, text: str = "Tokenizers turn text into integers.") -> Any:
     """A text box whose contents are shown as coloured tokens with their ids (Day 1).
 
@@ -122,6 +97,6 @@ def token_explorer(tokenizer: Any, text: str = "Tokenizers turn text into intege
                               layout=ipywidgets.Layout(width="95%", height="4em"))
     view = ipywidgets.HTML(value=render(text))
     box.observe(lambda change: setattr(view, "value", render(change["new"])), names="value")
-    explorer = _static_html_box()([box, view])
+    explorer = static_html_box()([box, view])
     explorer._static_html = lambda: view.value
     return explorer
