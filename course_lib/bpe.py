@@ -30,6 +30,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from course_lib._ids import check_ids
+
 __all__ = ["BPETokenizer", "GPT2_SPLIT_PATTERN", "GPT4_SPLIT_PATTERN", "tiktoken_encoding"]
 
 #: GPT-2's pre-tokenization regex (openai/gpt-2 ``encoder.py``; also HF ``ByteLevel``'s).
@@ -252,17 +254,7 @@ class BPETokenizer:
 
     def decode_bytes(self, ids: Sequence[int]) -> bytes:
         """The bytes behind ``ids``; a token can hold part of a character: ``b'\\xe2'``."""
-        if isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable):
-            raise TypeError(f"decode expects a sequence of ints, got {type(ids).__name__}: {ids!r:.60}")
-        out = []
-        for position, i in enumerate(ids):
-            if hasattr(i, "item"):  # numpy / torch scalars
-                i = i.item()
-            if isinstance(i, bool) or not isinstance(i, int) or i not in self.vocab:
-                raise ValueError(f"ids[{position}] = {i!r} is not an id of this tokenizer "
-                                 f"(ids are ints in [0, {self.vocab_size - 1}])")
-            out.append(self.vocab[i])
-        return b"".join(out)
+        return b"".join(self.vocab[i] for i in check_ids(ids, self.vocab.__contains__, self.vocab_size))
 
     def decode(self, ids: Sequence[int]) -> str:
         """Turn ids back into text; bytes that are not valid UTF-8 become U+FFFD (like tiktoken).

@@ -17,6 +17,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from course_lib._ids import check_ids
+
 __all__ = ["WordTokenizer", "BPETokenizer", "SPECIAL_TOKENS", "pre_tokenize"]
 
 #: The four special tokens, in id order: padding, unknown word, beginning and end of sequence.
@@ -138,19 +140,9 @@ class WordTokenizer:
         Word-level decoding is lossy: case, spacing and unknown words do not come back.
         """
         self._require_vocabulary()
-        if isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable):
-            raise TypeError(f"decode expects a sequence of ints, got {type(ids).__name__}: {ids!r:.60}")
-        tokens = []
-        for position, i in enumerate(ids):
-            if hasattr(i, "item"):  # numpy / torch scalars
-                i = i.item()
-            if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < self.vocab_size:
-                raise ValueError(f"ids[{position}] = {i!r} is not a valid id: "
-                                 f"expected an int in [0, {self.vocab_size - 1}]")
-            if skip_special_tokens and i < len(self.special_tokens):
-                continue
-            tokens.append(self.id_to_token[i])
-        return " ".join(tokens)
+        ids = check_ids(ids, lambda i: 0 <= i < self.vocab_size, self.vocab_size)
+        first_word = len(self.special_tokens) if skip_special_tokens else 0
+        return " ".join(self.id_to_token[i] for i in ids if i >= first_word)
 
     def count_tokens(self, text: str, add_special_tokens: bool = True) -> int:
         """Number of ids ``encode`` would return for ``text``."""
