@@ -58,6 +58,7 @@ def _toc_docs(node: dict | list) -> list[str]:
 
 
 TOC_DOCS = _toc_docs(yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8")))
+NOTEBOOK_DOCS = [doc for doc in TOC_DOCS if doc.startswith("notebooks/")]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
 
 
@@ -91,7 +92,9 @@ def _pages() -> list[Path]:
 
 
 def _is_external(url: str) -> bool:
-    return bool(urlsplit(url).scheme) or url.startswith("//")
+    """True for anything fetched from another host; inline ``data:`` URIs (widget snapshots) are local."""
+    scheme = urlsplit(url).scheme
+    return (bool(scheme) and scheme not in ("data", "file")) or url.startswith("//")
 
 
 @pytest.fixture(scope="session")
@@ -120,7 +123,7 @@ def test_internal_links_resolve(built: Path) -> None:
     broken = []
     for page, parser in parsed.items():
         for tag, attribute, url in parser.links:
-            if not url or _is_external(url):  # http(s):, mailto:, data:, javascript: ...
+            if not url or urlsplit(url).scheme or url.startswith("//"):  # http(s):, mailto:, data: ...
                 continue
             parts = urlsplit(url)
             target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
@@ -297,7 +300,7 @@ def test_page_renders_offline(open_page, doc: str) -> None:
         page.wait_for_selector("mjx-container", state="attached", timeout=10_000)
     assert not view.external, f"{doc} tried to reach the network: {view.external}"
     assert not view.errors, f"{doc} raised JavaScript errors: {view.errors}"
-    if doc in (TOC_DOCS[0], DAY1):
+    if doc == TOC_DOCS[0] or doc in NOTEBOOK_DOCS:
         _screenshot(page, doc.split("/")[-1])
 
 
@@ -313,22 +316,24 @@ def test_day1_token_explorer_static_view_is_visible(open_page) -> None:
     assert box and box["width"] > 0 and box["height"] > 0, "tokens have no size on screen"
 
 
-def test_day1_shows_a_loaded_image(open_page) -> None:
-    page = open_page(DAY1).page
+@pytest.mark.parametrize("doc", NOTEBOOK_DOCS)
+def test_notebook_page_shows_a_loaded_image(open_page, doc: str) -> None:
+    page = open_page(doc).page
     images = page.evaluate(
         """() => Array.from(document.querySelectorAll('article.bd-article img')).map(img => ({
                src: img.getAttribute('src'), complete: img.complete, width: img.naturalWidth,
                visible: img.getBoundingClientRect().width > 0 }))"""
     )
     shown = [img for img in images if img["complete"] and img["width"] > 0 and img["visible"]]
-    assert shown, f"no loaded, visible image on the Day 1 page (images found: {images})"
+    assert shown, f"no loaded, visible image on {doc} (images found: {images})"
     assert all(not _is_external(img["src"]) for img in shown), f"remote images: {shown}"
 
 
-def test_day1_solutions_are_folded_until_clicked(open_page) -> None:
-    page = open_page(DAY1).page
+@pytest.mark.parametrize("doc", NOTEBOOK_DOCS)
+def test_notebook_page_folds_solutions_until_clicked(open_page, doc: str) -> None:
+    page = open_page(doc).page
     folded = page.locator("article .cell.tag_hide-input")
-    assert folded.count() >= 1, "no cell tagged hide-input (a folded solution) on the Day 1 page"
+    assert folded.count() >= 1, f"no cell tagged hide-input (a folded solution) on {doc}"
     cell = folded.first
     toggle = cell.locator("summary").first
     code = cell.locator(".cell_input").first
@@ -345,16 +350,17 @@ def test_day1_solutions_are_folded_until_clicked(open_page) -> None:
     page.screenshot(path=str(SHOTS / "day01_tokens_solution_open.png"))
 
 
-def test_day1_hides_otter_markup_and_hidden_tests(open_page) -> None:
-    page = open_page(DAY1).page
+@pytest.mark.parametrize("doc", NOTEBOOK_DOCS)
+def test_notebook_page_hides_otter_markup_and_hidden_tests(open_page, doc: str) -> None:
+    page = open_page(doc).page
     cells = page.evaluate(
         """() => Array.from(document.querySelectorAll('article .cell')).map(cell => ({
                folded: cell.classList.contains('tag_hide-input'), text: cell.textContent }))"""
     )
-    assert cells, "no notebook cells on the Day 1 page"
+    assert cells, f"no notebook cells on {doc}"
     otter = re.compile(r"^\s*# (?:HIDDEN\b|(?:BEGIN|END) (?:QUESTION|TESTS)\b).*$", re.M)
     solution = re.compile(r"^\s*# (?:BEGIN|END) SOLUTION\b.*$", re.M)
     leaks = [line for cell in cells for line in otter.findall(cell["text"])]
-    assert not leaks, f"otter's raw cells or hidden tests are shown on the Day 1 page: {leaks}"
+    assert not leaks, f"otter's raw cells or hidden tests are shown on {doc}: {leaks}"
     unfolded = [cell["text"].strip()[:80] for cell in cells if not cell["folded"] and solution.search(cell["text"])]
     assert not unfolded, f"solution cells not tagged hide-input (shown unfolded): {unfolded}"
