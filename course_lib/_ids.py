@@ -24,6 +24,7 @@ def check_ids(ids: Any, is_valid: Callable[[int], bool], vocab_size: int) -> lis
         if hasattr(i, "item"):  # numpy / torch scalars
             i = i.item()
         if isinstance(i, bool) or not isinstance(i, int) or not is_valid(i):
-            raise ValueError(f"ids[{position}] = {i!r} is not an id of this tokenizer: expected an int in [0, {vocab_size - 1}]")
+            raise ValueError(f"ids[{position}] = {i!r} is not an id of this tokenizer: "
+                             f"expected an int in [0, {vocab_size - 1}]")
         checked.append(i)
     return checked

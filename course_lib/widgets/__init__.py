@@ -13,8 +13,8 @@ from course_lib.widgets.bpe import merge_stepper
 from course_lib.widgets.compare import compare_tokenizers
 from course_lib.widgets.positions import position_heatmap, rope_explorer
 from course_lib.widgets.sampling import next_token_explorer
-from course_lib.widgets.static import static_html_box
+from course_lib.widgets.static import live_html, static_html_box
 from course_lib.widgets.tokens import render_tokens_html, token_explorer, token_pieces
 
-__all__ = ["static_html_box", "render_tokens_html", "token_explorer", "token_pieces", "merge_stepper",
+__all__ = ["static_html_box", "live_html", "render_tokens_html", "token_explorer", "token_pieces", "merge_stepper",
            "compare_tokenizers", "next_token_explorer", "position_heatmap", "rope_explorer"]

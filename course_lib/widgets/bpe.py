@@ -14,7 +14,7 @@ import html
 import re
 from typing import Any
 
-from course_lib.widgets.static import static_html_box
+from course_lib.widgets.static import live_html
 from course_lib.widgets.tokens import render_tokens_html
 
 __all__ = ["piece_text", "segmentation_after", "merge_stepper"]
@@ -111,15 +111,10 @@ def merge_stepper(tokenizer: Any, text: str, max_steps: int | None = None, step:
     cache: dict[int, str] = {}
     slider = ipywidgets.IntSlider(value=start, min=0, max=n, step=1, description="merges",
                                   continuous_update=True, layout=ipywidgets.Layout(width="95%"))
-    view = ipywidgets.HTML(value=_step_html(tokenizer, text, start, cache))
-    slider.observe(lambda change: setattr(view, "value", _step_html(tokenizer, text, change["new"], cache)),
-                   names="value")
-    stepper = static_html_box()([slider, view])
 
     def snapshot() -> str:
         steps = sorted({0, n // 4, n // 2, n})
         rows = "".join(_step_html(tokenizer, text, s, cache) for s in steps)
         return f'<div class="merge-stepper" style="line-height:2.2">{rows}</div>'
 
-    stepper._static_html = snapshot
-    return stepper
+    return live_html([slider], lambda: _step_html(tokenizer, text, slider.value, cache), snapshot=snapshot)

@@ -21,7 +21,7 @@ import html
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from course_lib.widgets.static import static_html_box
+from course_lib.widgets.static import live_html
 from course_lib.widgets.tokens import render_tokens_html, token_pieces
 
 __all__ = ["piece_text", "tokenize_pieces", "render_comparison_html", "compare_tokenizers"]
@@ -130,9 +130,4 @@ def compare_tokenizers(tokenizers: Mapping[str, Any] | Callable, text: str = "To
     render_comparison_html(tokenizers, "")  # fail early, with a clear message, on a bad mapping
     box = ipywidgets.Textarea(value=text, description="Text", continuous_update=True,
                               layout=ipywidgets.Layout(width="95%", height="4em"))
-    view = ipywidgets.HTML(value=render_comparison_html(tokenizers, text))
-    box.observe(lambda change: setattr(view, "value", render_comparison_html(tokenizers, change["new"])),
-                names="value")
-    widget = static_html_box()([box, view])
-    widget._static_html = lambda: view.value
-    return widget
+    return live_html([box], lambda: render_comparison_html(tokenizers, box.value))

@@ -16,7 +16,7 @@ import io
 import math
 from typing import Any
 
-from course_lib.widgets.static import static_html_box
+from course_lib.widgets.static import live_html
 
 __all__ = ["figure_to_html", "render_position_heatmap", "rope_scores", "render_rope_explorer",
            "position_heatmap", "rope_explorer"]
@@ -178,16 +178,8 @@ def position_heatmap(seq_len: int = 64, d_model: int = 64, base: float = 10000.0
         base=ipywidgets.FloatLogSlider(value=base, base=10, min=1, max=6, step=0.25, description="base",
                                        continuous_update=False),
     )
-    view = ipywidgets.HTML(value=render_position_heatmap(seq_len, d_model, base))
-
-    def redraw(_change: Any = None) -> None:
-        view.value = render_position_heatmap(**{name: s.value for name, s in sliders.items()})
-
-    for slider in sliders.values():
-        slider.observe(redraw, names="value")
-    widget = static_html_box()([ipywidgets.HBox(list(sliders.values())), view])
-    widget._static_html = lambda: view.value
-    return widget
+    return live_html(list(sliders.values()), row=True,
+                     render=lambda: render_position_heatmap(**{name: s.value for name, s in sliders.items()}))
 
 
 def rope_explorer(head_dim: int = 8, m: int = 5, n: int = 2, pair: int = 0, base: float = 10000.0,
@@ -215,14 +207,9 @@ def rope_explorer(head_dim: int = 8, m: int = 5, n: int = 2, pair: int = 0, base
         pair=ipywidgets.IntSlider(value=pair, min=0, max=head_dim // 2 - 1, description="pair",
                                   continuous_update=False),
     )
-    view = ipywidgets.HTML(value=render_rope_explorer(q, k, m, n, pair, base))
+    def render() -> str:
+        return render_rope_explorer(q, k, base=base, **{name: s.value for name, s in sliders.items()})
 
-    def redraw(_change: Any = None) -> None:
-        view.value = render_rope_explorer(q, k, base=base, **{name: s.value for name, s in sliders.items()})
-
-    for slider in sliders.values():
-        slider.observe(redraw, names="value")
-    widget = static_html_box()([ipywidgets.HBox(list(sliders.values())), view])
-    widget._static_html = lambda: view.value
+    widget = live_html(list(sliders.values()), render, row=True)
     widget.query, widget.key = q, k  # the vectors shown, for anyone who wants to check the score
     return widget

@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from course_lib.widgets.static import static_html_box
+from course_lib.widgets.static import live_html
 
 __all__ = ["top_tokens", "render_distribution_html", "next_token_explorer"]
 
@@ -127,13 +127,4 @@ def next_token_explorer(model: Any, tokenizer: Any, context: str = "the model", 
                                layout=ipywidgets.Layout(width="95%"))
     slider = ipywidgets.FloatLogSlider(value=temperature, base=10, min=-1.5, max=1, step=0.05,
                                        description="Temperature", readout_format=".2f", continuous_update=True)
-    view = ipywidgets.HTML(value=render(context, temperature))
-
-    def update(_change: Any = None) -> None:
-        view.value = render(text_box.value, slider.value)
-
-    for control in [text_box, slider, *extra_controls.values()]:
-        control.observe(update, names="value")
-    explorer = static_html_box()([text_box, slider, *extra_controls.values(), view])
-    explorer._static_html = lambda: view.value
-    return explorer
+    return live_html([text_box, slider, *extra_controls.values()], lambda: render(text_box.value, slider.value))

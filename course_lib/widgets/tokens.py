@@ -6,7 +6,7 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-from course_lib.widgets.static import static_html_box
+from course_lib.widgets.static import live_html
 
 __all__ = ["token_pieces", "render_tokens_html", "token_explorer"]
 
@@ -95,8 +95,4 @@ def token_explorer(tokenizer: Any, text: str = "Tokenizers turn text into intege
 
     box = ipywidgets.Textarea(value=text, description="Text", continuous_update=True,
                               layout=ipywidgets.Layout(width="95%", height="4em"))
-    view = ipywidgets.HTML(value=render(text))
-    box.observe(lambda change: setattr(view, "value", render(change["new"])), names="value")
-    explorer = static_html_box()([box, view])
-    explorer._static_html = lambda: view.value
-    return explorer
+    return live_html([box], lambda: render(box.value))
