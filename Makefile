@@ -15,9 +15,9 @@ export COURSE_OFFLINE := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PYTHONPATH := $(CURDIR)/tools/offline$(if $(PYTHONPATH),:$(PYTHONPATH),)
 
-.PHONY: setup test book install browser unit notebooks selfcheck assign grade tag freeze clean
+.PHONY: setup test book install sandbox browser unit notebooks selfcheck assign grade grade-class tag freeze clean
 
-setup: install browser book
+setup: install sandbox browser book
 	@echo
 	@echo "The course is ready. Open the book: file://$(CURDIR)/_build/html/index.html"
 	@echo "Run the notebooks:  jupyter lab notebooks/     Run every test:  make test"
@@ -25,6 +25,9 @@ setup: install browser book
 install:
 	$(PYTHON) -m pip install -r requirements.txt
 	$(PYTHON) -m pip install --no-deps -e .
+
+sandbox:
+	bash scripts/install_sandbox.sh
 
 browser:
 	bash scripts/install_browser.sh
@@ -51,6 +54,10 @@ assign:
 grade:
 	@test -n "$(NB)" || { echo "usage: make grade NB=path/to/submission.ipynb"; exit 2; }
 	@$(PYTHON) -m course_lib.grading grade "$(NB)"
+
+grade-class:
+	@test -n "$(DIR)" || { echo "usage: make grade-class DIR=path/to/submissions/ [OUT=gradebook]"; exit 2; }
+	@$(PYTHON) -m course_lib.grading grade-class "$(DIR)" --out "$(or $(OUT),gradebook)" --jobs $(JOBS)
 
 tag:
 	$(PYTHON) -m course_lib.grading tag

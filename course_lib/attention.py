@@ -1,190 +1,158 @@
-"""Attention and the position information it needs; for now, the positional encodings (Day 5).
+"""Attention (Days 6-8) and the position information it needs (Day 5).
 
-Attention by itself ignores word order. This module gives positions to it in two ways:
+* :func:`scaled_dot_product_attention`: Vaswani et al. (2017), "Attention Is All You Need", eq. 1:
+  ``softmax(q k^T / sqrt(d) + mask) v``, written out so that the attention weights are returned.
+* :class:`MultiHeadAttention` (with grouped-query attention, Ainslie et al. 2023, and multi-query
+  attention, Shazeer 2019), :class:`FeedForwardNetwork`, :class:`LayerNorm`, :class:`RMSNorm` and
+  :class:`TransformerBlock`: torch modules, defined in :mod:`course_lib.multihead` and
+  :mod:`course_lib.layers` and loaded from here on first use (they import torch at module level).
+* Masks (:mod:`course_lib.masks`) and positional encodings (:mod:`course_lib.positions`) are
+  re-exported here.
 
-* ``sinusoidal_positional_encoding``: the fixed table that Vaswani et al. (2017), "Attention Is All
-  You Need", add to the token embeddings: ``PE[pos, 2i] = sin(pos / base^(2i/d_model))`` and
-  ``PE[pos, 2i+1] = cos(pos / base^(2i/d_model))`` with ``base = 10000``.
-* ``rotary_positional_embedding`` (RoPE): Su et al. (2021), "RoFormer: Enhanced Transformer with
-  Rotary Position Embedding". Queries and keys are rotated, pair of coordinates by pair, by an angle
-  ``pos * base^(-2i/head_dim)``, the same frequencies as the sinusoidal table, so that the score
-  ``q_m . k_n`` depends on the positions only through ``m - n``. Pairs use the *half-split* layout of
-  Hugging Face's Llama (coordinate ``i`` pairs with ``i + head_dim/2``, see ``rotate_half``), not the
-  paper's interleaved one (``2i`` with ``2i+1``); the two differ by a fixed permutation of the head
-  dimensions, which is why checkpoints converted between them have their projection rows permuted.
+Checked against: ``torch.nn.functional.scaled_dot_product_attention`` in float64 with boolean and
+additive masks and with fewer queries than keys; transformers' ``LlamaDecoderLayer``, ``LlamaMLP``
+and ``GPT2Block`` with weights copied; ``torch.nn.LayerNorm`` and ``torch.nn.RMSNorm``
+(``tests/test_attention.py``, ``tests/test_layers.py``, ``tests/test_positional.py``).
 
-Checked against: the formula computed independently in float64 NumPy (sinusoidal), and
-``transformers``' ``LlamaRotaryEmbedding`` + ``apply_rotary_pos_emb`` on randomized shapes and
-``rope_theta`` values (RoPE), plus RoPE's properties: norms kept, position 0 unchanged, scores that
-depend only on the offset (``tests/test_positional.py``).
-
-Leaves out: learned position embeddings (GPT-2; an ``nn.Embedding`` over positions), ALiBi,
-RoPE scaling for longer contexts (linear, NTK, YaRN, Llama 3's ``rope_type="llama3"``), partial
-rotary dimensions, and positions other than ``0 .. seq_len-1`` (a KV cache needs an offset: Day 13).
-Attention itself joins this module on Day 6.
+Leaves out: attention dropout in :func:`scaled_dot_product_attention` (the module applies it),
+KV caches (Day 13), FlashAttention's tiling (the fast path calls torch's kernel), cross-attention.
 
 torch is imported inside the functions, so ``import course_lib.attention`` stays fast.
 """
 
 from __future__ import annotations
 
+import importlib
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # type hints only; torch is imported where it is used
+from course_lib.masks import additive_mask, causal_mask, padding_mask, sliding_window_mask
+from course_lib.positions import (
+    rope_frequencies,
+    rotary_positional_embedding,
+    rotate_half,
+    sinusoidal_positional_encoding,
+)
+
+if TYPE_CHECKING:
     import torch
 
 __all__ = [
-    "sinusoidal_positional_encoding",
-    "rope_frequencies",
-    "rotate_half",
-    "rotary_positional_embedding",
+    "sinusoidal_positional_encoding", "rope_frequencies", "rotate_half", "rotary_positional_embedding",
+    "causal_mask", "sliding_window_mask", "padding_mask", "additive_mask",
+    "scaled_dot_product_attention", "allowed_keys",
+    "MultiHeadAttention", "FeedForwardNetwork", "LayerNorm", "RMSNorm", "TransformerBlock",
 ]
 
-
-def _check_int_at_least(name: str, value: object, minimum: int = 1) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-
-
-def _check_base(base: object) -> None:
-    if isinstance(base, bool) or not isinstance(base, (int, float)) or not math.isfinite(base) or base <= 0:
-        raise ValueError(f"base must be a positive finite number (10000.0 in the papers), got {base!r}")
+# torch modules: imported from their own files on first access (PEP 562), so this module stays light
+_LAZY = {"MultiHeadAttention": "course_lib.multihead", "FeedForwardNetwork": "course_lib.layers",
+         "LayerNorm": "course_lib.layers", "RMSNorm": "course_lib.layers",
+         "TransformerBlock": "course_lib.layers"}
 
 
-def _inverse_frequencies(dim: int, base: float, dtype: "torch.dtype", device=None) -> "torch.Tensor":
-    """``base^(-2i/dim)`` for ``i = 0 .. ceil(dim/2)-1``: one angular frequency per pair of columns."""
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'course_lib.attention' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
+def _check_qkv(q: Any, k: Any, v: Any) -> None:
     import torch
 
-    exponents = torch.arange(0, dim, 2, dtype=dtype, device=device) / dim  # (ceil(dim/2),) = 2i/dim
-    return base ** (-exponents)  # (ceil(dim/2),) from 1 down towards 1/base
+    for name, t in (("q", q), ("k", k), ("v", v)):
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
+        if t.ndim < 2 or not t.is_floating_point():
+            raise ValueError(f"{name} must be a floating-point tensor (..., seq, dim), "
+                             f"got shape {tuple(t.shape)} dtype {t.dtype}")
+    if q.shape[-1] != k.shape[-1]:
+        raise ValueError(f"q and k must have the same last dimension, got q {tuple(q.shape)}, k {tuple(k.shape)}")
+    if k.shape[-2] != v.shape[-2]:
+        raise ValueError(f"k and v must have the same number of keys, got k {tuple(k.shape)}, v {tuple(v.shape)}")
 
 
-def sinusoidal_positional_encoding(
-    seq_len: int, d_model: int, base: float = 10000.0, dtype: "torch.dtype | None" = None, device=None
-) -> "torch.Tensor":
-    """The fixed sine/cosine position table of Vaswani et al. (2017), shape ``(seq_len, d_model)``.
+def allowed_keys(mask: "torch.Tensor | None", is_causal: bool, num_queries: int, num_keys: int,
+                 device=None) -> "torch.Tensor | None":
+    """Boolean "may attend" mask from a boolean or additive ``mask`` and ``is_causal`` (Day 6).
 
-    Row ``pos`` is added to the embedding of the token at position ``pos``. Even columns ``2i`` hold
-    ``sin(pos / base^(2i/d_model))``, odd columns ``2i+1`` the cosine of the same angle, so column
-    pairs turn slower and slower, from one radian per position down to ``1/base``. An odd ``d_model``
-    is allowed: the formula is defined column by column, and the last column is a sine without its
-    cosine partner. Computed in float64, then cast to ``dtype`` (default: torch's default dtype).
-    Introduced on Day 5.
+    An additive mask allows the entries that are not ``-inf``. Returns None when nothing is masked.
 
     Example:
         >>> import torch
-        >>> pe = sinusoidal_positional_encoding(50, 16)
-        >>> pe.shape, pe.dtype
-        (torch.Size([50, 16]), torch.float32)
-        >>> pe[0, :6]  # position 0: sin(0) = 0, cos(0) = 1
-        tensor([0., 1., 0., 1., 0., 1.])
-        >>> pe[1, :2]  # position 1, first pair: sin(1), cos(1)
-        tensor([0.8415, 0.5403])
-        >>> sinusoidal_positional_encoding(3, 5, dtype=torch.float64).shape  # odd d_model
-        torch.Size([3, 5])
+        >>> allowed_keys(torch.tensor([0.0, float("-inf")]), True, 2, 2).int()
+        tensor([[1, 0],
+                [1, 0]], dtype=torch.int32)
     """
     import torch
 
-    _check_int_at_least("seq_len", seq_len, minimum=0)
-    _check_int_at_least("d_model", d_model)
-    _check_base(base)
-    if dtype is None:
-        dtype = torch.get_default_dtype()
-    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
-        raise TypeError(f"dtype must be a floating-point torch.dtype (e.g. torch.float32), got {dtype!r}")
-
-    inv_freq = _inverse_frequencies(d_model, base, torch.float64)  # (ceil(d_model/2),)
-    positions = torch.arange(seq_len, dtype=torch.float64)  # (seq_len,)
-    angles = torch.outer(positions, inv_freq)  # (seq_len, ceil(d_model/2)): pos * base^(-2i/d_model)
-    pe = torch.empty(seq_len, d_model, dtype=torch.float64)  # (seq_len, d_model)
-    pe[:, 0::2] = torch.sin(angles)  # (seq_len, ceil(d_model/2)) even columns
-    pe[:, 1::2] = torch.cos(angles[:, : d_model // 2])  # (seq_len, floor(d_model/2)) odd columns
-    return pe.to(dtype=dtype, device=device)
-
-
-def rope_frequencies(
-    head_dim: int, base: float = 10000.0, dtype: "torch.dtype | None" = None, device=None
-) -> "torch.Tensor":
-    """RoPE's angular frequencies ``base^(-2i/head_dim)`` for ``i = 0 .. head_dim/2 - 1``.
-
-    Shape ``(head_dim/2,)``: the same frequencies as the sinusoidal table; ``transformers`` calls them
-    ``inv_freq``. Pair ``i`` of a vector at position ``m`` is rotated by the angle ``m * freq[i]``.
-    Introduced on Day 5.
-
-    Example:
-        >>> rope_frequencies(8, base=10000.0)
-        tensor([1.0000, 0.1000, 0.0100, 0.0010])
-    """
-    import torch
-
-    _check_int_at_least("head_dim", head_dim)
-    if head_dim % 2:
-        raise ValueError(f"head_dim must be even (RoPE rotates pairs of coordinates), got {head_dim}")
-    _check_base(base)
-    return _inverse_frequencies(head_dim, base, dtype or torch.get_default_dtype(), device)  # (head_dim/2,)
+    allowed = None
+    if mask is not None:
+        if not isinstance(mask, torch.Tensor):
+            raise TypeError(f"mask must be a torch.Tensor (bool or float), got {type(mask).__name__}")
+        if mask.dtype == torch.bool:
+            allowed = mask
+        elif mask.is_floating_point():
+            allowed = mask != float("-inf")
+        else:
+            raise TypeError(f"mask must be boolean (True = attend) or float (added to the scores), "
+                            f"got dtype {mask.dtype}")
+    if is_causal:
+        causal = causal_mask(num_queries, num_keys, device=device)  # (L_q, L_k)
+        allowed = causal if allowed is None else allowed & causal
+    return allowed
 
 
-def rotate_half(x: "torch.Tensor") -> "torch.Tensor":
-    """Map the last dimension ``[x1, x2]`` (two halves) to ``[-x2, x1]``: a quarter turn of every pair.
+def scaled_dot_product_attention(q: "torch.Tensor", k: "torch.Tensor", v: "torch.Tensor",
+                                 mask: "torch.Tensor | None" = None, is_causal: bool = False,
+                                 scale: float | None = None) -> "tuple[torch.Tensor, torch.Tensor]":
+    """``softmax(q k^T * scale + mask) v`` and the attention weights, written out (Day 6).
 
-    Coordinate ``i`` and coordinate ``i + d/2`` form a pair (the half-split layout), and the pair
-    ``(a, b)`` becomes ``(-b, a)``. So ``x * cos + rotate_half(x) * sin`` rotates every pair by its
-    angle. Introduced on Day 5.
+    Shapes: ``q (..., L_q, d)``, ``k (..., L_k, d)``, ``v (..., L_k, d_v)``; returns
+    ``(output (..., L_q, d_v), weights (..., L_q, L_k))``. ``scale`` defaults to ``1/sqrt(d)``.
+    ``mask`` is boolean (True = may attend, as in torch) or float (added to the scores; ``-inf``
+    hides a key), broadcastable to ``(..., L_q, L_k)``. ``is_causal=True`` is **bottom-right**
+    aligned: query ``i`` sees keys ``j <= i + L_k - L_q``, which is right for a KV cache. torch's
+    ``is_causal`` is top-left aligned (``j <= i``); they agree when ``L_q == L_k``. Both a mask and
+    ``is_causal`` may be given; then a key must pass both.
+
+    A query that may attend to no key at all gets **zero weights and a zero output** (torch's kernels
+    may give NaN there). The softmax subtracts the row maximum, so large scores do not overflow.
 
     Example:
         >>> import torch
-        >>> rotate_half(torch.tensor([1., 2., 3., 4.]))  # pairs (1, 3) and (2, 4)
-        tensor([-3., -4.,  1.,  2.])
+        >>> q = torch.tensor([[1.0, 0.0]]); k = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+        >>> v = torch.tensor([[10.0], [20.0]])
+        >>> out, w = scaled_dot_product_attention(q, k, v, scale=1.0)
+        >>> w  # softmax([1, 0])
+        tensor([[0.7311, 0.2689]])
+        >>> out  # 0.7311 * 10 + 0.2689 * 20
+        tensor([[12.6894]])
+        >>> scaled_dot_product_attention(q, k, v, mask=torch.tensor([[False, False]]))[0]
+        tensor([[0.]])
     """
     import torch
 
-    half = x.shape[-1] // 2
-    x1, x2 = x[..., :half], x[..., half:]  # (..., d/2) each
-    return torch.cat((-x2, x1), dim=-1)  # (..., d)
-
-
-def rotary_positional_embedding(x: "torch.Tensor", base: float = 10000.0) -> "torch.Tensor":
-    """Rotary position embedding (RoPE, Su et al. 2021) of queries or keys at positions ``0 .. seq-1``.
-
-    ``x`` has shape ``(batch, heads, seq, head_dim)``; the result has the same shape and dtype. The
-    vector at position ``m`` has each coordinate pair ``(i, i + head_dim/2)`` rotated by the angle
-    ``m * base^(-2i/head_dim)``, the layout of ``transformers``' Llama (``rotate_half``), whose
-    ``rope_theta`` is ``base``. Rotations keep lengths, leave position 0 unchanged, and make
-    ``q_m . k_n`` a function of ``m - n`` only. Angles are computed in float64 for float64 input and
-    in float32 otherwise (like ``transformers``: half-precision angles lose whole radians at long
-    positions). Introduced on Day 5.
-
-    Example:
-        >>> import torch
-        >>> x = torch.tensor([1., 0.]).expand(1, 1, 4, 2)  # (batch, heads, seq, head_dim) = (1, 1, 4, 2)
-        >>> rotary_positional_embedding(x)[0, 0]  # position m turns (1, 0) to (cos m, sin m)
-        tensor([[ 1.0000,  0.0000],
-                [ 0.5403,  0.8415],
-                [-0.4161,  0.9093],
-                [-0.9900,  0.1411]])
-        >>> q = torch.randn(2, 3, 5, 8)
-        >>> rotary_positional_embedding(q).shape
-        torch.Size([2, 3, 5, 8])
-    """
-    import torch
-
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
-    if x.ndim != 4:
-        raise ValueError(f"x must have 4 dimensions (batch, heads, seq, head_dim), "
-                         f"got shape {tuple(x.shape)}")
-    if not x.is_floating_point():
-        raise TypeError(f"x must be a floating-point tensor, got dtype {x.dtype}")
-    seq_len, head_dim = x.shape[-2], x.shape[-1]
-    if head_dim % 2:
-        raise ValueError(f"head_dim (the last dimension of x) must be even: RoPE rotates pairs of "
-                         f"coordinates, got shape {tuple(x.shape)}")
-
-    angle_dtype = torch.float64 if x.dtype == torch.float64 else torch.float32
-    inv_freq = rope_frequencies(head_dim, base, dtype=angle_dtype, device=x.device)  # (head_dim/2,)
-    positions = torch.arange(seq_len, dtype=angle_dtype, device=x.device)  # (seq,)
-    angles = torch.outer(positions, inv_freq)  # (seq, head_dim/2)
-    angles = torch.cat((angles, angles), dim=-1)  # (seq, head_dim): column i + head_dim/2 shares i's angle
-    cos, sin = angles.cos().to(x.dtype), angles.sin().to(x.dtype)  # (seq, head_dim) each; broadcast
-    return x * cos + rotate_half(x) * sin  # (batch, heads, seq, head_dim)
+    _check_qkv(q, k, v)
+    num_queries, num_keys = q.shape[-2], k.shape[-2]
+    scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else scale
+    scores = (q @ k.transpose(-2, -1)) * scale  # (..., L_q, L_k)
+    allowed = allowed_keys(mask, is_causal, num_queries, num_keys, device=q.device)
+    try:
+        if mask is not None and mask.is_floating_point():
+            scores = scores + mask.to(scores.dtype)  # additive mask, in the scores' precision
+        if allowed is not None:
+            scores = torch.where(allowed, scores, float("-inf"))  # (..., L_q, L_k), broadcast
+    except RuntimeError as error:
+        raise ValueError(f"mask of shape {tuple(mask.shape)} does not broadcast to the scores "
+                         f"{tuple(scores.shape)} (..., L_q, L_k)") from error
+    row_max = scores.amax(dim=-1, keepdim=True)  # (..., L_q, 1)
+    empty = row_max == float("-inf")  # (..., L_q, 1): queries with nothing to attend to
+    row_max = row_max.masked_fill(empty, 0.0)
+    weights = torch.exp(scores - row_max)  # (..., L_q, L_k), exp(-inf) = 0
+    total = weights.sum(dim=-1, keepdim=True)  # (..., L_q, 1)
+    weights = weights / total.masked_fill(empty, 1.0)  # empty rows stay all zeros
+    return weights @ v, weights  # (..., L_q, d_v), (..., L_q, L_k)

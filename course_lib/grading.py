@@ -9,8 +9,11 @@ tests on every CI run. From them this module makes, per day:
   zip: ``python -m course_lib.grading assign`` (writes ``dist/<day>/``), and the public tests
   shipped inside ``course_lib`` (``course_lib/exercise_tests/<day>/``), so that
   ``grader.check("q1")`` works on Colab and on laptops alike;
-* a grade, without Docker: ``python -m course_lib.grading grade SUBMISSION.ipynb`` prints one
-  JSON object with the score of each question;
+* a grade, without Docker, in a sandbox (:mod:`course_lib.sandbox`, bubblewrap):
+  ``python -m course_lib.grading grade SUBMISSION.ipynb`` prints one JSON object with the score
+  of each question, and ``python -m course_lib.grading grade-class FOLDER --out gradebook/``
+  grades a whole class in parallel into a gradebook (:mod:`course_lib.gradebook`); the day
+  comes from the notebook's metadata, whatever the file is called;
 * a self-check: ``python -m course_lib.grading selfcheck`` proves that the master notebook gets
   full marks and the untouched student notebook gets zero on every question;
 * cell tags for the book: ``python -m course_lib.grading tag`` hides solutions behind a toggle
@@ -38,8 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["exercise_checker", "public_tests_dir", "assign", "grade", "selfcheck", "tag_cells",
-           "master_notebooks", "GradeReport"]
+__all__ = ["exercise_checker", "public_tests_dir", "assign", "grade", "grade_class", "otter_grade",
+           "selfcheck", "tag_cells", "master_notebooks", "GradeReport"]
 
 PACKAGED_TESTS = Path(__file__).parent / "exercise_tests"
 _DAY_NAME = re.compile(r"^day\d\d_[a-z0-9_]+$")
@@ -197,10 +200,11 @@ class GradeReport:
         return json.dumps(self.__dict__, indent=2)
 
 
-def grade(submission: str | Path, day: str | None = None, dist: str | Path = "dist") -> GradeReport:
-    """Grade ``submission`` with the day's autograder (no Docker) and return the scores.
+def otter_grade(submission: str | Path, day: str | None = None, dist: str | Path = "dist") -> GradeReport:
+    """Grade a notebook *you trust* with otter's own runner, unsandboxed (the self-check uses it).
 
     ``day`` defaults to the notebook's file name (``day01_tokens.ipynb`` -> ``day01_tokens``).
+    Learners' submissions go through :func:`grade` instead, which runs them in the sandbox.
     """
     submission = Path(submission).resolve()
     if not submission.is_file():
@@ -230,6 +234,58 @@ def grade(submission: str | Path, day: str | None = None, dist: str | Path = "di
                        questions=questions)
 
 
+def grade(submission: str | Path, day: str | None = None, dist: str | Path = "dist", timeout: float = 300.0,
+          step_timeout: float = 60.0, log_path: str | Path | None = None) -> Any:
+    """Grade a learner's ``submission`` in the sandbox; return its gradebook row.
+
+    The row is a :class:`course_lib.gradebook.SubmissionResult`.
+
+    The day comes from the notebook's metadata (any file name works); ``day`` is used when the
+    notebook does not say. A missing file, an unknown day, a missing autograder or a machine
+    without the sandbox raise an error naming what to do; a broken notebook is a result with a
+    status (see :mod:`course_lib.gradebook`).
+    """
+    from course_lib import gradebook, sandbox
+
+    submission = Path(submission).resolve()
+    if not submission.is_file():
+        raise FileNotFoundError(f"no notebook at {submission}")
+    if day is not None:
+        public_tests_dir(day)  # validates the name
+    try:
+        found = gradebook.detect_day(gradebook.load_notebook(submission), submission) or day
+        if found is None:
+            raise ValueError(f"cannot tell the day of {submission.name}: its metadata names no assignment; "
+                             "pass --day dayNN_slug")
+    except gradebook.NotANotebook:
+        found = day
+    if found is not None and not gradebook.autograder_zip(found, dist).is_file():
+        raise FileNotFoundError(f"no autograder at {gradebook.autograder_zip(found, dist)}: run `python -m "
+                                f"course_lib.grading assign notebooks/{found}.ipynb` (or `make assign`) first")
+    problem = sandbox.sandbox_problem()
+    if problem:
+        raise sandbox.SandboxUnavailable(f"cannot grade safely: {problem}")
+    options = gradebook.GradeOptions(dist=dist, timeout=timeout, step_timeout=step_timeout)
+    return gradebook.grade_submission(submission, day, options, log_path)
+
+
+def grade_class(folder: str | Path, out: str | Path = "gradebook", jobs: int = 2, day: str | None = None,
+                dist: str | Path = "dist", timeout: float = 300.0, step_timeout: float = 60.0) -> list:
+    """Grade every notebook under ``folder`` in the sandbox into ``out/gradebook.{csv,json}`` and
+    ``out/logs/``; return the rows."""
+    from course_lib import gradebook, sandbox
+
+    if day is not None:
+        public_tests_dir(day)
+    if not Path(folder).is_dir():
+        raise FileNotFoundError(f"no folder of submissions at {Path(folder).resolve()}")
+    problem = sandbox.sandbox_problem()
+    if problem:
+        raise sandbox.SandboxUnavailable(f"cannot grade safely: {problem}")
+    options = gradebook.GradeOptions(dist=dist, timeout=timeout, step_timeout=step_timeout)
+    return gradebook.grade_class(folder, out, jobs=jobs, day=day, options=options)
+
+
 def selfcheck(master: str | Path) -> list[str]:
     """Problems with one day's exercises (empty list: all is well).
 
@@ -248,13 +304,13 @@ def selfcheck(master: str | Path) -> list[str]:
         if generated != shipped:
             problems.append(f"public tests in {public_tests_dir(day)} differ from the master's: "
                             "run `python -m course_lib.grading assign`")
-        full = grade(target / "autograder" / f"{day}.ipynb", day, tmp)
+        full = otter_grade(target / "autograder" / f"{day}.ipynb", day, tmp)
         for name, q in full.questions.items():
             if q["score"] != q["max_score"]:
                 problems.append(f"{day} master {name}: {q['score']}/{q['max_score']} {q['messages']}")
         if not full.questions:
             problems.append(f"{day}: the autograder found no questions")
-        empty = grade(target / "student" / f"{day}.ipynb", day, tmp)
+        empty = otter_grade(target / "student" / f"{day}.ipynb", day, tmp)
         for name, q in empty.questions.items():
             if q["score"] != 0:
                 problems.append(f"{day} student {name}: the untouched stub scores {q['score']}: "
@@ -268,16 +324,42 @@ def selfcheck(master: str | Path) -> list[str]:
 
 # --------------------------------------------------------------------------- command line
 
+def _grading_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--day", help="day like day01_tokens, for notebooks whose metadata does not say "
+                                      "(a notebook that says another day is reported, not graded)")
+    parser.add_argument("--dist", default="dist", help="where `assign` wrote the autograders")
+    parser.add_argument("--timeout", type=float, default=300.0,
+                        help="seconds per submission, reruns included (default 300)")
+    parser.add_argument("--step-timeout", type=float, default=60.0,
+                        help="seconds per cell and per question's tests (default 60)")
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The command line; a user mistake (missing file, unknown day, no autograder) prints one line, exit 2."""
+    from course_lib.sandbox import SandboxUnavailable
+
+    try:
+        return _main(argv)
+    except (FileNotFoundError, NotADirectoryError, ValueError, SandboxUnavailable) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_lib.grading", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     p = commands.add_parser("assign", help="build student notebooks and autograders into dist/")
     p.add_argument("notebooks", nargs="*", help="master notebooks (default: every day with exercises)")
     p.add_argument("--out", default="dist")
-    p = commands.add_parser("grade", help="grade a submitted notebook; print JSON scores")
+    p = commands.add_parser("grade", help="grade a learner's notebook in the sandbox; print JSON scores")
     p.add_argument("submission")
-    p.add_argument("--day", help="day name like day01_tokens (default: from the file name)")
-    p.add_argument("--dist", default="dist")
+    _grading_options(p)
+    p.add_argument("--log", help="write the run's output here")
+    p = commands.add_parser("grade-class", help="grade a folder of submissions (sandboxed) into a gradebook")
+    p.add_argument("folder")
+    p.add_argument("--out", default="gradebook", help="folder for gradebook.csv, gradebook.json and logs/")
+    p.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default 2)")
+    _grading_options(p)
     p = commands.add_parser("selfcheck", help="masters get full marks, untouched students get zero")
     p.add_argument("notebooks", nargs="*")
     p = commands.add_parser("tag", help="set book tags (hide solutions, remove hidden tests)")
@@ -285,12 +367,25 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--check", action="store_true", help="only report; exit 1 if tags are out of date")
     args = parser.parse_args(argv)
 
+    missing = [n for n in getattr(args, "notebooks", []) if not Path(n).is_file()]
+    if missing:
+        raise FileNotFoundError(f"no notebook at {Path(missing[0]).resolve()}")
     notebooks = [Path(n) for n in getattr(args, "notebooks", [])] or master_notebooks()
     if args.command == "assign":
         for nb in notebooks:
             print(f"{nb.stem}: {assign(nb, args.out)}")
     elif args.command == "grade":
-        print(grade(args.submission, args.day, args.dist).to_json())
+        result = grade(args.submission, args.day, args.dist, args.timeout, args.step_timeout, args.log)
+        print(result.to_json())
+        return 0 if result.status in ("graded", "timed out") else 1
+    elif args.command == "grade-class":
+        rows = grade_class(args.folder, args.out, args.jobs, args.day, args.dist, args.timeout,
+                           args.step_timeout)
+        for row in rows:
+            print(f"{row.student}\t{row.day or '-'}\t{row.status}\t{row.score:g}/{row.max_score:g}\t"
+                  f"{row.seconds:.1f} s")
+        out = Path(args.out)
+        print(f"{len(rows)} submission(s): {out / 'gradebook.csv'}, {out / 'gradebook.json'}, {out / 'logs'}/")
     elif args.command == "selfcheck":
         problems = [p for nb in notebooks for p in selfcheck(nb)]
         print("\n".join(problems) or f"selfcheck: {len(notebooks)} day(s) OK")
