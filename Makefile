@@ -22,7 +22,17 @@ setup: install sandbox browser book
 	@echo "The course is ready. Open the book: file://$(CURDIR)/_build/html/index.html"
 	@echo "Run the notebooks:  jupyter lab notebooks/     Run every test:  make test"
 
+# The pins in requirements.txt are made for Python 3.11: say so at once instead of failing later.
+# TORCH_CPU=1 (Linux laptops without an NVIDIA GPU) first installs PyTorch's CPU-only wheel from
+# PyTorch's own index (a few hundred MB); PyPI's Linux torch wheel pulls about 2.7 GB of CUDA libraries.
+# The pin torch==X in requirements.txt accepts that X+cpu wheel, so nothing is downloaded twice.
+TORCH_VERSION := $(shell sed -n 's/^torch==//p' requirements.txt)
+
 install:
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0) if v == (3, 11) else sys.exit("error: the course is pinned for Python 3.11 and this is Python %d.%d; make a virtual environment with python3.11 (book/setup-laptop.md)" % v)'
+ifeq ($(TORCH_CPU),1)
+	$(PYTHON) -m pip install "torch==$(TORCH_VERSION)" --index-url https://download.pytorch.org/whl/cpu
+endif
 	$(PYTHON) -m pip install -r requirements.txt
 	$(PYTHON) -m pip install --no-deps -e .
 

@@ -12,3 +12,21 @@ if os.environ.get("COURSE_OFFLINE") == "1":
         pass
     else:
         _offline.install()
+
+
+class _QuietTransportWarning:
+    """Drops ipykernel's "Kernel is running over TCP without encryption" warning in test kernels.
+
+    nbval, the book build and the grader start their kernels on 127.0.0.1 only, on this machine,
+    and the network guard above refuses every other host, so the plain-text channel never leaves
+    the loopback interface. Every other kernel message still gets through.
+    """
+
+    def filter(self, record):
+        return "without encryption" not in record.getMessage()
+
+
+if os.environ.get("COURSE_OFFLINE") == "1":
+    import logging as _logging
+
+    _logging.getLogger("IPKernelApp").addFilter(_QuietTransportWarning())
