@@ -15,7 +15,7 @@ export COURSE_OFFLINE := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 export PYTHONPATH := $(CURDIR)/tools/offline$(if $(PYTHONPATH),:$(PYTHONPATH),)
 
-.PHONY: setup test book install sandbox browser unit notebooks selfcheck assign grade grade-class tag freeze clean
+.PHONY: setup test book install sandbox browser unit notebooks selfcheck assign grade grade-class tag corpus course-gpt freeze clean
 
 setup: install sandbox browser book
 	@echo
@@ -71,6 +71,17 @@ grade-class:
 
 tag:
 	$(PYTHON) -m course_lib.grading tag
+
+# The book's own text as package data (course_lib/data/book_corpus.jsonl), then the retrieval
+# snapshot built on it (course_lib/data/rag_embeddings.npz). Tests fail while either is stale.
+corpus:
+	$(PYTHON) -m course_lib.corpus build
+	$(PYTHON) -m course_lib.rag build
+
+# The shipped course GPT (course_lib/data/course_gpt/): tokenizer + model trained on the corpus's
+# train split; about 20 minutes on 2 CPU cores, longer and larger with COURSE_FULL=1 or a GPU.
+course-gpt:
+	$(PYTHON) -m course_lib.training course-gpt --out course_lib/data/course_gpt
 
 freeze:
 	$(PYTHON) -m pip freeze --exclude-editable | sed 's/^torch==\(.*\)+cpu$$/torch==\1/' > /tmp/requirements.freeze
