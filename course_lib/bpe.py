@@ -14,8 +14,9 @@ Hugging Face ``tokenizers`` (same ids from the same merge list; similar compress
 One known gap: the ``regex`` module knows Unicode 17, tiktoken's Rust regex Unicode 16, so letters new
 in Unicode 17 (e.g. CJK Extension J) can be split differently from tiktoken.
 
-Decisions: training ties go to the smallest pair ``(a, b)``; special tokens found in the text are
-encoded by default (``allowed_special="all"``); strings with lone surrogates (no UTF-8 form) are a
+Decisions: training ties go to the smallest pair ``(a, b)``; special-token text found in the input
+is refused by default (``allowed_special="none_raise"``, a ``ValueError``, as in tiktoken and minbpe),
+so user text never becomes a control token unless the caller says so; strings with lone surrogates (no UTF-8 form) are a
 ``ValueError``; ``vocab_size`` is the largest id + 1, unused ids included (tiktoken's ``n_vocab``).
 Without a pattern the whole text is one chunk, rewritten at every merge (as in minbpe): slow on large
 texts. Leaves out: normalization (Day 3), byte fallback, BPE dropout, parallel training.
@@ -217,27 +218,46 @@ class BPETokenizer:
             ids = _merge(ids, pair, self._merges[pair])
         return ids
 
-    def encode(self, text: str, allowed_special: str | Iterable[str] = "all") -> list[int]:
-        """Turn ``text`` into ids. Special tokens in the text become their ids if allowed.
+    def encode(self, text: str, allowed_special: str | Iterable[str] = "none_raise") -> list[int]:
+        """Turn ``text`` into ids. Special-token text becomes a control id only where allowed.
 
-        ``allowed_special`` is ``"all"`` (default), ``"none"`` (encode them as plain text, like
-        tiktoken's ``encode_ordinary``) or a set of registered special tokens.
+        ``allowed_special`` says what to do with text that spells a registered special token:
+
+        - ``"none_raise"`` (default, safe): raise a ``ValueError`` if the text holds any of them,
+          as tiktoken's ``encode`` and minbpe do, so user input can never inject a control token;
+        - ``"none"``: encode them as ordinary text (tiktoken's ``encode_ordinary``);
+        - ``"all"``: every one becomes its control id (for text the application wrote itself);
+        - a set of registered special tokens: those become control ids, the others ordinary text.
 
         Example:
             >>> tok = BPETokenizer(special_tokens={"<|end|>": 300})
-            >>> tok.encode("hi<|end|>"), tok.encode("<|end|>", allowed_special="none")[:2]
+            >>> tok.encode("hi<|end|>", allowed_special="all"), tok.encode("<|end|>", "none")[:2]
             ([104, 105, 300], [60, 124])
+            >>> tok.encode("hi<|end|>")  # doctest: +ELLIPSIS
+            Traceback (most recent call last):
+            ...
+            ValueError: text holds the special token '<|end|>'; pass allowed_special='all' ...
         """
         _check_text(text)
-        if allowed_special == "all":
+        if allowed_special == "none_raise":
+            found = [t for t in self.special_tokens if t in text]
+            if found:
+                raise ValueError(f"text holds the special token {found[0]!r}; pass allowed_special='all' "
+                                 "(or a set) to encode it as a control token, or allowed_special='none' "
+                                 "to encode it as ordinary text")
+            allowed = set()
+        elif allowed_special == "all":
             allowed = set(self.special_tokens)
         elif allowed_special == "none":
             allowed = set()
+        elif isinstance(allowed_special, str):
+            raise ValueError(f"allowed_special must be 'none_raise', 'none', 'all' or a set of registered "
+                             f"special tokens, got the str {allowed_special!r:.80}")
         else:
             allowed = set(allowed_special)
             if not allowed <= set(self.special_tokens):
-                raise ValueError(f"allowed_special must be 'all', 'none' or a set of registered special "
-                                 f"tokens {sorted(self.special_tokens)}, got {allowed_special!r:.80}")
+                raise ValueError(f"allowed_special must be 'none_raise', 'none', 'all' or a set of registered "
+                                 f"special tokens {sorted(self.special_tokens)}, got {allowed_special!r:.80}")
         ids: list[int] = []
         for piece, special in self._split_special(text, allowed):
             if special:

@@ -105,7 +105,7 @@ ROUND_TRIP = {f"{name}{i}": text for name, texts in [("tricky", TRICKY), ("unico
 
 @pytest.mark.parametrize("text", ROUND_TRIP.values(), ids=ROUND_TRIP.keys())
 def test_round_trip(trained, text):
-    ids = trained.encode(text)
+    ids = trained.encode(text, allowed_special="all")
     assert all(isinstance(i, int) and 0 <= i < trained.vocab_size for i in ids)
     assert trained.decode(ids) == text
     assert trained.decode_bytes(trained.encode(text, allowed_special="none")) == text.encode("utf-8")
@@ -136,10 +136,60 @@ def test_training_stops_when_pairs_run_out_and_skips_special_tokens():
     tok = BPETokenizer(special_tokens={"<|endoftext|>": 5000})
     tok.train("<|endoftext|>ab<|endoftext|>" * 50, vocab_size=1000)
     assert tok.merges == {(97, 98): 256}  # nothing learned from inside the special token
-    assert tok.encode("ab<|endoftext|>") == [256, 5000]
+    assert tok.encode("ab<|endoftext|>", allowed_special="all") == [256, 5000]
     assert tok.encode("ab<|endoftext|>", allowed_special=set()) == [256, *b"<|endoftext|>"]
     assert tok.vocab_size == 5001
 
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_special_tokens_are_refused_by_default(seed):
+    """Safe default (tiktoken, minbpe): special-token text in the input raises unless allowed."""
+    rng = random.Random(seed)
+    specials = {"<|endoftext|>": 700, "<|im_start|>": 701, "<|im_end|>": 702}
+    tok = BPETokenizer(rng.choice([None, "gpt2", "gpt4"]), special_tokens=specials)
+    tok.train(CORPUS[:3000], 256 + 30)
+    for _ in range(20):
+        parts = [random_text(rng, rng.randrange(0, 8)) for _ in range(3)]
+        token = rng.choice(sorted(specials))
+        text = parts[0] + token + parts[1] + rng.choice(["", token]) + parts[2]
+        with pytest.raises(ValueError, match=token.replace("|", r"\|")):
+            tok.encode(text)
+        plain = tok.encode(text, allowed_special="none")
+        assert not set(plain) & set(specials.values()) and tok.decode(plain) == text
+        control = tok.encode(text, allowed_special="all")
+        assert control.count(specials[token]) == text.count(token) and tok.decode(control) == text
+        assert tok.encode(text, allowed_special={token}) == control
+        others = set(specials) - {token}
+        assert tok.encode(text, allowed_special=others) == plain
+        clean = parts[0] + parts[2]
+        if not any(t in clean for t in specials):
+            assert tok.encode(clean) == tok.encode(clean, allowed_special="none")
+    with pytest.raises(ValueError, match="'none_raise', 'none', 'all'"):
+        tok.encode("x", allowed_special="everything")
+
+
+def test_default_refusal_matches_tiktoken():
+    pytest.importorskip("tiktoken")
+    if not importlib.util.find_spec("llama_index") or not importlib.util.find_spec("llama_index.core"):
+        pytest.skip("llama-index-core (it bundles tiktoken's files for offline use) is not installed")
+    enc = bpe.tiktoken_encoding("cl100k_base")
+    ours = BPETokenizer.from_merges({}, pattern="gpt4", special_tokens=dict(enc._special_tokens))
+    texts = ["hi<|endoftext|>", "<|fim_middle|> x", "plain text", "<|endoftext", "a<|im_start|>"]
+    refusals = 0
+    for text in texts:
+        try:
+            enc.encode(text)
+            refused = False
+        except ValueError:
+            refused = True
+        refusals += refused
+        if refused:
+            with pytest.raises(ValueError, match="special token"):
+                ours.encode(text)
+        else:
+            assert ours.encode(text) == ours.encode(text, allowed_special="none")
+    assert refusals == 2  # <|endoftext|> and <|fim_middle|>: cl100k's own specials
 
 def test_save_and_load_round_trip(tmp_path):
     tok = BPETokenizer("gpt2", special_tokens={"<|endoftext|>": 400, "<|pad|>": 401})
@@ -150,7 +200,7 @@ def test_save_and_load_round_trip(tmp_path):
     assert (loaded.pattern, loaded.special_tokens) == (tok.pattern, tok.special_tokens)
     assert loaded.vocab == tok.vocab
     for text in TRICKY + RANDOM_TEXTS[:20]:
-        assert loaded.encode(text) == tok.encode(text)
+        assert loaded.encode(text, allowed_special="all") == tok.encode(text, allowed_special="all")
     shuffled = list(range(256))
     random.Random(0).shuffle(shuffled)  # tiktoken-style byte ids survive too
     custom = BPETokenizer.from_merges({(shuffled[104], shuffled[105]): 256}, shuffled, pattern=r"\w+|\W")
@@ -176,7 +226,7 @@ def test_tiktoken_same_ids_on_corpus_and_random_unicode(tiktoken_pair):
     assert (ours.pattern == GPT4_SPLIT_PATTERN) == (enc.name == "cl100k_base")
     for text in [CORPUS, *course_corpus(), *TRICKY, *RANDOM_TEXTS]:
         expected = enc.encode(text, allowed_special="all")
-        assert ours.encode(text) == expected, text
+        assert ours.encode(text, allowed_special="all") == expected, text
         assert ours.encode(text, allowed_special="none") == enc.encode_ordinary(text), text
         assert ours.decode(expected) == enc.decode(expected) == text
     text = "a<|endoftext|>b<|fim_prefix|>c"  # only the first is allowed; cl100k also knows the second

@@ -67,8 +67,8 @@ def test_shuffled_byte_ids_as_in_tiktoken():
 
 def test_slider_updates_the_view_and_snapshot_shows_four_steps(tok):
     stepper = merge_stepper(tok, TEXT)
-    slider, view = stepper.children
-    assert (slider.min, slider.max, slider.value) == (0, 40, 40)
+    box, slider, view = stepper.children
+    assert (slider.min, slider.max, slider.value) == (0, 40, 40) and box.value == TEXT
     assert view.value.count('class="token"') == len(tok.encode(TEXT))
     slider.value = 0
     assert view.value.count('class="token"') == len(TEXT.encode("utf-8"))
@@ -84,7 +84,7 @@ def test_slider_updates_the_view_and_snapshot_shows_four_steps(tok):
 
 def test_max_steps_and_start_step(tok):
     stepper = merge_stepper(tok, "lowest", max_steps=8, step=3)
-    slider, view = stepper.children
+    _box, slider, view = stepper.children
     assert (slider.max, slider.value) == (8, 3) and "after 3 merges" in view.value
     assert merge_stepper(tok, "", max_steps=0)._repr_mimebundle_()["text/html"].count('class="merge-step"') == 1
 
@@ -106,3 +106,17 @@ def test_bad_steps_raise_value_errors(tok, bad):
         merge_stepper(tok, b"x")
     with pytest.raises(ValueError, match="step must be"):
         merge_stepper(tok, "x", max_steps=5, step=6)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_text_box_re_segments_what_is_typed(tok, seed):
+    rng = random.Random(seed)
+    stepper = merge_stepper(tok, TEXT)
+    box, slider, view = stepper.children
+    words = course_corpus()[40].split() + ["🙂", "日本", "zebra"]
+    for _ in range(5):
+        typed = " ".join(rng.choice(words) for _ in range(rng.randrange(1, 8)))
+        box.value = typed
+        slider.value = k = rng.randrange(0, 41)
+        assert view.value.count('class="token"') == len(segmentation_after(tok, typed, k)), (typed, k)
+    assert stepper._repr_mimebundle_()["text/html"].count('class="merge-step"') == 4

@@ -1,8 +1,8 @@
 """The merge stepper (Day 2): slide through a BPE tokenizer's merges and watch a text's tokens grow.
 
 Step ``k`` shows how ``text`` is cut when only the first ``k`` merges of the tokenizer are known:
-step 0 is raw UTF-8 bytes, the last step is ``tokenizer.encode(text)``. The live widget is a slider
-over the steps; the static snapshot that the book shows stacks a few steps (0, N/4, N/2, N).
+step 0 is raw UTF-8 bytes, the last step is ``tokenizer.encode(text)``. The live widget is a text box
+and a slider over the steps; the static snapshot that the book shows stacks a few steps (0, N/4, N/2, N).
 
 Works with any :class:`course_lib.bpe.BPETokenizer`, including ones rebuilt from tiktoken (whose
 byte ids are shuffled). Pieces that hold only part of a UTF-8 character are shown as hex bytes.
@@ -63,11 +63,13 @@ def segmentation_after(tokenizer: Any, text: str, n_merges: int) -> list[tuple[s
     if isinstance(n_merges, bool) or not isinstance(n_merges, int) or not 0 <= n_merges <= len(tokenizer.merges):
         raise ValueError(f"n_merges must be an int in [0, {len(tokenizer.merges)}], got {n_merges!r}")
     tok = _truncated(tokenizer, n_merges)
-    return [(piece_text(tok.vocab[i]), i) for i in tok.encode(text)]
+    return [(piece_text(tok.vocab[i]), i) for i in tok.encode(text, allowed_special="all")]
 
 
-def _step_html(tokenizer: Any, text: str, step: int, cache: dict[int, str]) -> str:
-    if step not in cache:
+def _step_html(tokenizer: Any, text: str, step: int, cache: dict[tuple[str, int], str]) -> str:
+    if (text, step) not in cache:
+        if len(cache) > 2_000:
+            cache.clear()  # typing in the box makes a new text per keystroke
         pieces = segmentation_after(tokenizer, text, step)
         if step == 0:
             title = "step 0: raw UTF-8 bytes, no merges yet"
@@ -78,16 +80,16 @@ def _step_html(tokenizer: Any, text: str, step: int, cache: dict[int, str]) -> s
                      f"→ {piece_text(tokenizer.vocab[new_id])!r} (id {new_id})")
         chars = max(len(text), 1)
         title += f" · {len(pieces)} tokens, {len(pieces) / chars:.2f} per character"
-        cache[step] = (f'<div class="merge-step" style="margin-bottom:6px">'
+        cache[text, step] = (f'<div class="merge-step" style="margin-bottom:6px">'
                        f'<div style="font-size:90%;font-weight:bold;color:#1f2937">{html.escape(title, quote=False)}'
                        f'</div>{_SUMMARY.sub("", render_tokens_html(pieces), count=1)}</div>')
-    return cache[step]
+    return cache[text, step]
 
 
 def merge_stepper(tokenizer: Any, text: str, max_steps: int | None = None, step: int | None = None) -> Any:
-    """A slider over merge steps 0..N showing how ``text`` is segmented after each (Day 2).
+    """A text box and a slider over merge steps 0..N: how the text is segmented after each (Day 2).
 
-    ``max_steps`` caps N (default: all the tokenizer's merges); ``step`` is where the slider starts
+    ``text`` is the box's starting text; ``max_steps`` caps N (default: all the tokenizer's merges); ``step`` is where the slider starts
     (default N). The book's static snapshot shows steps 0, N/4, N/2 and N.
 
     Example:
@@ -95,8 +97,12 @@ def merge_stepper(tokenizer: Any, text: str, max_steps: int | None = None, step:
         >>> tok = BPETokenizer("gpt2")
         >>> tok.train("low lower lowest newest widest", vocab_size=266)
         >>> stepper = merge_stepper(tok, "lowest")
-        >>> stepper.children[0].max, stepper._repr_mimebundle_()["text/html"].count('class="merge-step"')
+        >>> box, slider, view = stepper.children
+        >>> slider.max, stepper._repr_mimebundle_()["text/html"].count('class="merge-step"')
         (10, 4)
+        >>> box.value = "newest"  # typing in the box re-segments the new text
+        >>> view.value.count('class="token"') == len(tok.encode("newest"))
+        True
     """
     import ipywidgets
 
@@ -108,13 +114,15 @@ def merge_stepper(tokenizer: Any, text: str, max_steps: int | None = None, step:
     start = n if step is None else step
     if isinstance(start, bool) or not isinstance(start, int) or not 0 <= start <= n:
         raise ValueError(f"step must be an int in [0, {n}], got {step!r}")
-    cache: dict[int, str] = {}
+    cache: dict[tuple[str, int], str] = {}
+    box = ipywidgets.Text(value=text, description="text", layout=ipywidgets.Layout(width="95%"))
     slider = ipywidgets.IntSlider(value=start, min=0, max=n, step=1, description="merges",
                                   continuous_update=True, layout=ipywidgets.Layout(width="95%"))
 
     def snapshot() -> str:
         steps = sorted({0, n // 4, n // 2, n})
-        rows = "".join(_step_html(tokenizer, text, s, cache) for s in steps)
+        rows = "".join(_step_html(tokenizer, box.value, s, cache) for s in steps)
         return f'<div class="merge-stepper" style="line-height:2.2">{rows}</div>'
 
-    return live_html([slider], lambda: _step_html(tokenizer, text, slider.value, cache), snapshot=snapshot)
+    return live_html([box, slider], lambda: _step_html(tokenizer, box.value, slider.value, cache),
+                     snapshot=snapshot)

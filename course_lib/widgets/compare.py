@@ -61,7 +61,7 @@ def tokenize_pieces(tokenizer: Any, text: str) -> tuple[list[tuple[str, int]], s
         special = {i for i, flag in zip(encoding.ids, encoding.special_tokens_mask) if flag}
         return list(zip(encoding.tokens, encoding.ids)), special
     if hasattr(tokenizer, "decode_bytes") and hasattr(tokenizer, "encode"):  # course BPETokenizer
-        ids = tokenizer.encode(text)
+        ids = tokenizer.encode(text, allowed_special="all")  # show its control tokens, greyed
         special = set(getattr(tokenizer, "special_tokens", {}).values())
         return [(piece_text(tokenizer.decode_bytes([i])), i) for i in ids], special & set(ids)
     if hasattr(tokenizer, "encode") and hasattr(tokenizer, "decode"):  # WordTokenizer and friends

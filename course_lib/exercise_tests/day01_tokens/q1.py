@@ -2,14 +2,16 @@ OK_FORMAT = True
 
 test = {   'name': 'q1',
     'points': 2,
-    'suites': [   {   'cases': [   {   'code': '>>> assert pad_batch([[2, 7, 3], [2, 3]], pad_id=0) == ([[2, 7, 3], [2, 3, 0]], [[1, 1, 1], [1, 1, 0]])\n',
-                                       'failure_message': 'pad_batch([[2, 7, 3], [2, 3]], pad_id=0) should return ([[2, 7, 3], [2, 3, 0]], [[1, 1, 1], [1, 1, 0]]), a pair of lists: pad to the '
-                                                          'longest sequence, then 1 in the mask for a real token and 0 for padding.',
+    'suites': [   {   'cases': [   {   'code': ">>> specials = ['<pad>', '<unk>', '<bos>', '<eos>']\n"
+                                               ">>> assert build_char_vocabulary(['abba', 'cab']) == specials + ['a', 'b', 'c']\n"
+                                               ">>> assert build_char_vocabulary(['abba', 'cab'], min_frequency=2) == specials + ['a', 'b']\n",
+                                       'failure_message': "build_char_vocabulary(['abba', 'cab']) should be ['<pad>', '<unk>', '<bos>', '<eos>', 'a', 'b', 'c']: the specials first, then characters "
+                                                          "by count (a and b 3 times, tied, so in sorted order), and min_frequency=2 drops 'c'.",
                                        'hidden': False,
                                        'locked': False},
-                                   {   'code': '>>> assert pad_batch([], pad_id=0) == ([], [])\n>>> assert pad_batch([[], []], pad_id=9) == ([[], []], [[], []])\n',
-                                       'failure_message': 'Edge cases. An empty batch gives ([], []), and a batch of empty sequences stays empty, for example pad_batch([[], []], pad_id=9) == ([[], '
-                                                          '[]], [[], []]).',
+                                   {   'code': ">>> assert build_char_vocabulary(['Aa a'])[4:] == ['a', ' ', 'A']\n>>> assert build_char_vocabulary([]) == list(SPECIAL_TOKENS)\n",
+                                       'failure_message': "Count characters exactly as they are: 'Aa a' has 'a' twice, 'A' once and the space once, and ties go in sorted order (' ' before 'A'). No "
+                                                          'texts at all gives the four specials only.',
                                        'hidden': False,
                                        'locked': False}],
                       'scored': True,

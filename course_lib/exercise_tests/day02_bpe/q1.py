@@ -1,17 +1,18 @@
 OK_FORMAT = True
 
 test = {   'name': 'q1',
-    'points': 2,
-    'suites': [   {   'cases': [   {   'code': ">>> assert dict(count_pairs_in_chunks({' the': 3, 'aaa': 1})) == {(32, 116): 3, (116, 104): 3, (104, 101): 3, (97, 97): 2}\n",
-                                       'failure_message': "count_pairs_in_chunks({' the': 3, 'aaa': 1}) should give {(32, 116): 3, (116, 104): 3, (104, 101): 3, (97, 97): 2}: work on "
-                                                          "chunk.encode('utf-8'), count each neighbouring pair once per position, and multiply by the chunk's count.",
+    'points': 3,
+    'suites': [   {   'cases': [   {   'code': ">>> assert train_on_chunks({'low': 5, 'lower': 2, 'newest': 6, 'widest': 3}, 4) == {(101, 115): 256, (256, 116): 257, (108, 111): 258, (258, 119): "
+                                               '259}\n',
+                                       'failure_message': "Sennrich's example: with counts low 5, lower 2, newest 6, widest 3, the pair 'es' occurs 6 + 3 = 9 times, more than any other, so merge 256 "
+                                                          "is (101, 115); then 'est' (256, 116), 'lo' and 'low'. Count pairs inside each chunk, weighted by its count.",
                                        'hidden': False,
                                        'locked': False},
-                                   {   'code': ">>> assert dict(count_pairs_in_chunks({'ab': 1, 'ba': 1})) == {(97, 98): 1, (98, 97): 1}\n"
-                                               ">>> assert dict(count_pairs_in_chunks({'é': 5})) == {(195, 169): 5}\n"
-                                               ">>> assert dict(count_pairs_in_chunks({})) == {} and dict(count_pairs_in_chunks({'a': 7, ' ': 2})) == {}\n",
-                                       'failure_message': "Pairs never span two chunks, and bytes are UTF-8: {'ab': 1, 'ba': 1} has only (97, 98) and (98, 97), never (98, 98); 'é' is the two bytes "
-                                                          '195, 169. An empty dict or one-byte chunks give no pairs at all.',
+                                   {   'code': ">>> assert list(train_on_chunks({'ab': 1, 'ba': 1}, 1)) == [(97, 98)]\n"
+                                               ">>> assert train_on_chunks({'ab': 4}, 10) == {(97, 98): 256}\n"
+                                               '>>> assert train_on_chunks({}, 3) == {}\n',
+                                       'failure_message': "Pairs never cross chunks and training stops when no pair is left: {'ab': 1, 'ba': 1} has no (98, 98) pair; {'ab': 4} allows one merge only, "
+                                                          'however many you ask for; {} gives {}. Ties go to the smallest pair.',
                                        'hidden': False,
                                        'locked': False}],
                       'scored': True,

@@ -1,19 +1,25 @@
 OK_FORMAT = True
 
 test = {   'name': 'q3',
-    'points': 3,
-    'suites': [   {   'cases': [   {   'code': '>>> merges = {(32, 116): 256, (104, 101): 257, (256, 257): 258}\n'
-                                               ">>> assert encode_with_merges('the theme', merges, GPT2_SPLIT_PATTERN) == [116, 257, 258, 109, 101]\n",
-                                       'failure_message': "With merges {(32, 116): 256, (104, 101): 257, (256, 257): 258} and GPT-2's pattern, 'the theme' splits into 'the' and ' theme' and encodes "
-                                                          "to [116, 257, 258, 109, 101]. Apply each merge, in order, to every chunk's UTF-8 bytes.",
+    'points': 2,
+    'suites': [   {   'cases': [   {   'code': '>>> merges = {(97, 97): 256, (97, 98): 257, (256, 257): 258}\n'
+                                               ">>> assert decode_ids([258, 100, 300, 97, 99], merges, {'<|end|>': 300}) == 'aaabd<|end|>ac'\n",
+                                       'failure_message': "With merges {(97, 97): 256, (97, 98): 257, (256, 257): 258}, id 256 is b'aa', 257 is b'ab' and 258 is b'aa' + b'ab' = b'aaab'; the special "
+                                                          "token 300 is b'<|end|>'. So [258, 100, 300, 97, 99] decodes to 'aaabd<|end|>ac'.",
                                        'hidden': False,
                                        'locked': False},
-                                   {   'code': '>>> merges = {(32, 116): 256, (104, 101): 257, (256, 257): 258}\n'
-                                               ">>> assert encode_with_merges('a the', merges, '\\\\S+|\\\\s+') == [97, 32, 116, 257]\n"
-                                               ">>> assert encode_with_merges('a the', merges, None) == [97, 258]\n"
-                                               ">>> assert encode_with_merges('', merges, None) == [] and encode_with_merges('', merges, GPT4_SPLIT_PATTERN) == []\n",
-                                       'failure_message': "Merges never cross chunks: with pattern r'\\S+|\\s+', 'a the' has chunks 'a', ' ', 'the', so ' t' cannot merge: [97, 32, 116, 257]. "
-                                                          "pattern=None means one chunk, and '' gives [].",
+                                   {   'code': ">>> assert decode_ids([240, 159, 153, 130], {}, {}) == '🙂'\n"
+                                               ">>> assert decode_ids([240, 159], {}, {}) == '�'\n"
+                                               ">>> assert decode_ids([], {(97, 98): 256}, {}) == ''\n"
+                                               ">>> assert decode_ids([256, 32, 256], {(195, 169): 256}, {}) == 'é é'\n"
+                                               '>>> try:\n'
+                                               '...     decode_ids([97, 999], {}, {})\n'
+                                               '... except ValueError:\n'
+                                               '...     pass\n'
+                                               '... else:\n'
+                                               "...     raise AssertionError('expected a ValueError for the unknown id 999')\n",
+                                       'failure_message': "Join the bytes of all ids first, then decode once: a character can be split across ids. [240, 159, 153, 130] is '🙂', [240, 159] alone is "
+                                                          "'�' (errors='replace'), no ids give '', and an id that is not a byte, a merge or a special token (such as 999 here) raises ValueError.",
                                        'hidden': False,
                                        'locked': False}],
                       'scored': True,
