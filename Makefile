@@ -13,6 +13,9 @@ export TRANSFORMERS_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export COURSE_OFFLINE := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# Widgets precompute their views on a grid of control values so they stay interactive in the book
+# (course_lib/widgets/static.py); only in kernels, so unit tests see the plain snapshot.
+export COURSE_STATIC_WIDGETS := 1
 export PYTHONPATH := $(CURDIR)/tools/offline$(if $(PYTHONPATH),:$(PYTHONPATH),)
 
 .PHONY: setup test book install sandbox browser unit notebooks selfcheck assign grade grade-class tag corpus course-gpt freeze clean
@@ -45,21 +48,33 @@ browser:
 book:
 	jupyter-book build . -W --keep-going
 
+# Each notebook is executed ONCE per test run, by nbval (one verdict per cell); the plugin
+# tools/nbcache stores every notebook whose cells all passed, outputs included, in the book's
+# jupyter-cache, so the book build (-W, every page re-read with --all) renders those executions and
+# runs nothing. The tests that read the built book (BOOK_TESTS) run last; tests/test_execute_once.py
+# fails if the book build executed any notebook itself.
+NBCACHE := -p tools.nbcache.plugin --nb-cache _build/.jupyter_cache
+BOOK_TESTS := tests/test_book_pages.py tests/test_book_widgets.py tests/test_execute_once.py tests/test_student_links.py
+
 test:
+	$(PYTHON) -m pytest -n $(JOBS) --dist loadfile tests notebooks course_lib --nbval-lax --doctest-modules \
+		$(NBCACHE) $(addprefix --ignore=,$(BOOK_TESTS)) --durations=10
 	jupyter-book build . --all -W --keep-going
-	$(PYTHON) -m pytest -n $(JOBS) --dist loadfile tests notebooks course_lib --nbval-lax --doctest-modules --durations=10
+	$(PYTHON) -m pytest -n $(JOBS) --dist loadfile $(BOOK_TESTS)
 
 unit:
 	$(PYTHON) -m pytest -n $(JOBS) tests --ignore=tests/test_book_pages.py --ignore=tests/test_exercises.py
 
 notebooks:
-	$(PYTHON) -m pytest -n $(JOBS) --dist loadfile notebooks --nbval-lax
+	$(PYTHON) -m pytest -n $(JOBS) --dist loadfile notebooks --nbval-lax $(NBCACHE)
 
 selfcheck:
 	$(PYTHON) -m course_lib.grading selfcheck
 
+# dist/<day>/ (student notebook, autograder), then student/<day>.ipynb: what the book's Colab link opens.
 assign:
 	$(PYTHON) -m course_lib.grading assign
+	$(PYTHON) tools/student_notebooks.py
 
 grade:
 	@test -n "$(NB)" || { echo "usage: make grade NB=path/to/submission.ipynb"; exit 2; }

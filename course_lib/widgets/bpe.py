@@ -124,5 +124,6 @@ def merge_stepper(tokenizer: Any, text: str, max_steps: int | None = None, step:
         rows = "".join(_step_html(tokenizer, box.value, s, cache) for s in steps)
         return f'<div class="merge-stepper" style="line-height:2.2">{rows}</div>'
 
+    # In the book the merges slider gets the whole grid budget; the text box keeps its one text.
     return live_html([box, slider], lambda: _step_html(tokenizer, box.value, slider.value, cache),
-                     snapshot=snapshot)
+                     snapshot=snapshot, grid={box: []})

@@ -123,4 +123,4 @@ def visibility_explorer(sentence: str = "The animal didn't cross the street beca
         word.max, prefix.max = len(current) - 1, len(current)  # sliders follow the sentence's length
         return render_visibility(current, min(word.value, len(current) - 1), min(prefix.value, len(current)))
 
-    return live_html([text, word, prefix], render)
+    return live_html([text, word, prefix], render, grid={text: []})  # book: the word slider's pictures

@@ -7,7 +7,8 @@ test = {   'name': 'q2',
                                                           'number of words (text.split()), rather than averaging the ratios (2.75).',
                                        'hidden': False,
                                        'locked': False},
-                                   {   'code': ">>> assert math.isclose(tokens_per_word(lambda t: len(cl100k.encode(t)), [sentences['English']]), 14 / 12)\n"
+                                   {   'code': ">>> english_ratio = tokens_per_word(lambda t: len(cl100k.encode(t)), [sentences['English']])\n"
+                                               '>>> assert math.isclose(english_ratio, 14 / 12)\n'
                                                ">>> for empty in ([], ['', '   ']):\n"
                                                '...     try:\n'
                                                '...         tokens_per_word(len, empty)\n'
