@@ -15,8 +15,14 @@ Introduced on Day 4.
 Checked against: hand-computed counts on tiny corpora, and ``torch.nn.functional.cross_entropy``
 on the model's own logits for the perplexity (``tests/test_lm.py``).
 
-Leaves out: back-off and interpolation (Katz, Kneser-Ney), pruning, and any sharing between
-similar contexts: a context never seen in training gets the uniform distribution.
+:class:`InterpolatedLM` mixes the orders 1 to n (Jelinek-Mercer interpolation, Jurafsky & Martin
+3.6): P(w | a, b) = l3 P3(w | a, b) + l2 P2(w | b) + l1 P1(w), so a longer context helps where
+it was seen and the shorter ones fill in where it was not. Checked against a hand-written mixture
+of the separate :class:`NGramLM` models.
+
+Leaves out: Katz back-off and Kneser-Ney smoothing, pruning, tuning the weights by EM, and any
+sharing between similar contexts: for a plain :class:`NGramLM` a context never seen in training
+gets the uniform distribution.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ import numpy as np
 
 from course_lib.generation import greedy, sample_next
 
-__all__ = ["NGramConfig", "NGramLM"]
+__all__ = ["NGramConfig", "NGramLM", "InterpolatedLM"]
 
 
 @dataclass(frozen=True)
@@ -258,3 +264,72 @@ class NGramLM:
     def __repr__(self) -> str:
         return (f"NGramLM(n={self.n}, k={self.k}, vocab_size={self.vocab_size}, "
                 f"contexts={len(self.counts)})")
+
+
+class InterpolatedLM(NGramLM):
+    """A weighted mixture of the n-gram models of orders 1 to ``len(weights)`` (Jelinek-Mercer).
+
+    ``P(w | context) = sum_j weights[j - 1] * P_j(w | last j - 1 tokens)``, each ``P_j`` an
+    :class:`NGramLM`: the unigram add-k smoothed (so every token keeps some probability), the
+    longer orders plain counts (``k = 0``), which predict only what was seen in that context. Where an order's context was never seen in training that order has
+    nothing to say: its weight goes to the others (weights renormalized over the seen contexts),
+    so an unseen trigram context falls back on the bigram and unigram. Day 4.
+
+    Example:
+        >>> lm = InterpolatedLM([0.2, 0.8], k=0).fit([["a", "b"], ["a", "a"]])  # k: the unigram's
+        >>> lm.vocab, lm.prob("b", ["a"])  # 0.2 * P1(b) + 0.8 * P2(b | a) = 0.2 * 1/6 + 0.8 * 1/3
+        (('<eos>', 'a', 'b'), 0.3)
+        >>> round(lm.prob("a", ["b"]), 4)  # 'b' was only ever followed by <eos>: 0.2 * P1(a)
+        0.1
+    """
+
+    def __init__(self, weights: Sequence[float], k: float = 0.01, bos: Hashable = "<bos>",
+                 eos: Hashable = "<eos>", vocab: Iterable[Hashable] | None = None):
+        if isinstance(weights, (str, bytes)) or not isinstance(weights, Iterable):
+            raise TypeError(f"weights must be a list of numbers (one per order, unigram first), got {weights!r:.60}")
+        weights = tuple(weights)
+        if not weights or not all(isinstance(w, (int, float)) and not isinstance(w, bool)
+                                  and 0 <= w < math.inf for w in weights):
+            raise ValueError(f"weights must be a non-empty list of finite numbers >= 0, got {weights!r}")
+        if not math.isclose(sum(weights), 1.0, rel_tol=1e-9):
+            raise ValueError(f"weights must sum to 1, got {weights!r} (sum {sum(weights)})")
+        super().__init__(n=len(weights), k=k, bos=bos, eos=eos, vocab=vocab)
+        self.weights = tuple(float(w) for w in weights)
+        self.models = [NGramLM(j, k=k if j == 1 else 0, bos=bos, eos=eos, vocab=self._fixed_vocab)
+                       for j in range(1, len(weights) + 1)]  # orders 1 .. n; only the unigram smoothed
+
+    def fit(self, sequences: Iterable[Sequence[Hashable]]) -> "InterpolatedLM":
+        """Fit every order on ``sequences``; returns ``self``."""
+        if isinstance(sequences, (str, bytes)):
+            raise TypeError("sequences must be a list of token lists, not a single string")
+        sequences = list(sequences)
+        for model in self.models:
+            model.fit(sequences)
+        top = self.models[-1]
+        self.vocab, self.index, self.counts, self.totals = top.vocab, top.index, top.counts, top.totals
+        return self
+
+    def _mixture(self, context: Sequence[Hashable]) -> list[tuple[float, NGramLM]]:
+        """(weight, model) for the orders whose context was seen, weights summing to 1."""
+        context = self._check_sequence(context, "context")
+        seen = [(w, m) for w, m in zip(self.weights, self.models)
+                if w > 0 and m.totals.get(m._context(context), 0) > 0]
+        if not seen:  # nothing was seen (no data): every order is uniform anyway
+            return [(1.0, self.models[0])]
+        total = sum(w for w, _ in seen)
+        return [(w / total, m) for w, m in seen]
+
+    def next_token_logits(self, context: Sequence[Hashable]) -> np.ndarray:
+        """Log of the mixed probabilities of every vocabulary entry after ``context``."""
+        self._require_vocab()
+        probs = sum(w * np.exp(m.next_token_logits(context)) for w, m in self._mixture(context))
+        with np.errstate(divide="ignore"):
+            return np.log(probs)
+
+    def prob(self, token: Hashable, context: Sequence[Hashable]) -> float:
+        """The mixed probability of ``token`` after ``context``."""
+        self._require_vocab()
+        return sum(w * m.prob(token, context) for w, m in self._mixture(context))
+
+    def __repr__(self) -> str:
+        return f"InterpolatedLM(weights={self.weights}, k={self.k}, vocab_size={self.vocab_size})"

@@ -9,7 +9,7 @@ import pytest
 
 from course_lib.corpus import course_corpus
 from course_lib.generation import softmax
-from course_lib.lm import NGramConfig, NGramLM
+from course_lib.lm import InterpolatedLM, NGramConfig, NGramLM
 from course_lib.tokenizers import WordTokenizer
 
 TINY = [["the", "cat", "sat"], ["the", "dog", "sat"], ["the", "cat", "ran"]]
@@ -185,3 +185,63 @@ def test_bad_input_errors_name_the_bad_value():
         NGramLM(vocab=["<eos>", "a", "a"])
     with pytest.raises(ValueError, match=r"sequences\[0\]\[1\] = 99"):
         NGramLM(bos=2, eos=3, vocab=range(10)).fit([[5, 99]])
+
+
+def _hand_mixture(sequences, weights, k, context, token, vocab):
+    """Jelinek-Mercer by hand from raw counts: orders whose context is unseen hand their weight on."""
+    parts = []
+    for order, weight in enumerate(weights, start=1):
+        pairs, totals = Counter(), Counter()
+        for sequence in sequences:
+            padded = ["<bos>"] * (order - 1) + list(sequence) + ["<eos>"]
+            for end in range(order - 1, len(padded)):
+                ctx = tuple(padded[end - order + 1:end])
+                pairs[ctx, padded[end]] += 1
+                totals[ctx] += 1
+        ctx = tuple((["<bos>"] * (order - 1) + list(context))[len(context):]) if order > 1 else ()
+        if weight > 0 and totals[ctx] > 0:
+            smooth = k if order == 1 else 0  # only the unigram is smoothed
+            parts.append((weight, (pairs[ctx, token] + smooth) / (totals[ctx] + smooth * len(vocab))))
+    total = sum(w for w, _ in parts)
+    return sum(w * p for w, p in parts) / total
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_interpolated_lm_is_the_renormalized_mixture_of_the_orders(seed):
+    rng = random.Random(100 + seed)
+    alphabet = list("abcdef")
+    raw = [rng.random() for _ in range(rng.randrange(1, 5))]
+    weights = [w / sum(raw) for w in raw]
+    k = rng.choice([0, 0.01, 0.5])
+    sequences = random_sequences(rng, 25, alphabet)
+    lm = InterpolatedLM(weights, k=k).fit(sequences)
+    assert lm.n == len(weights) and lm.vocab == NGramLM(1).fit(sequences).vocab
+    for _ in range(25):
+        context = [rng.choice(alphabet + ["zz"]) for _ in range(rng.randrange(0, 5))]
+        logits = lm.next_token_logits(context)
+        assert math.isclose(np.exp(logits).sum(), 1.0, rel_tol=1e-9)
+        for token in lm.vocab:
+            expected = _hand_mixture(sequences, weights, k, context, token, lm.vocab)
+            assert math.isclose(lm.prob(token, context), expected, rel_tol=1e-9)
+            assert math.isclose(math.exp(logits[lm.index[token]]), expected, rel_tol=1e-9)
+    one = InterpolatedLM([1.0], k=k).fit(sequences)  # a single weight is the plain unigram model
+    assert math.isclose(one.perplexity(sequences[:5] or [[]]), NGramLM(1, k=k).fit(sequences).perplexity(sequences[:5] or [[]]))
+
+
+def test_interpolation_lets_more_context_help_on_held_out_text():
+    from course_lib.corpus import split_book
+
+    train, held_out = ([s.text.lower().split() for s in part] for part in split_book())
+    plain = [NGramLM(n, k=0.01).fit(train) for n in (1, 2, 3)]
+    vocab = plain[0].vocab
+    held_out = [[w for w in s if w in vocab] for s in held_out]
+    mixed = [InterpolatedLM(w, k=0.01).fit(train).perplexity(held_out) for w in ([1.0], [0.3, 0.7], [0.2, 0.3, 0.5])]
+    assert mixed[0] > mixed[1] > mixed[2]  # each added order lowers held-out perplexity
+    assert mixed[2] < plain[2].perplexity(held_out)  # the plain trigram overfits
+
+
+@pytest.mark.parametrize("weights, match", [([], "non-empty"), ([0.5, 0.6], "sum to 1"), ([-0.5, 1.5], ">= 0"),
+                                            ("ab", "list of numbers"), ([True], "finite")])
+def test_interpolated_lm_rejects_bad_weights(weights, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        InterpolatedLM(weights)

@@ -11,11 +11,13 @@ import torch
 
 from course_lib.widgets.positions import (
     figure_to_html,
+    offset_similarity,
     position_heatmap,
     render_position_heatmap,
     render_rope_explorer,
     rope_explorer,
     rope_scores,
+    slowest_wavelength,
 )
 
 pytest.importorskip("ipywidgets")
@@ -138,3 +140,36 @@ def test_library_rope_agrees_with_the_explicit_rotation_used_here():
     rotated = rotary_positional_embedding(torch.tensor(vector).expand(1, 1, 6, 10), 500.0)[0, 0].numpy()
     for position in range(6):
         np.testing.assert_allclose(rotated[position], explicit_rope(vector, position, 500.0), atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_offset_similarity_is_the_cosine_of_explicit_sinusoids_from_any_start(seed):
+    rng = random.Random(seed)
+    d_model, base, max_offset = 2 * rng.randrange(1, 40), 10 ** rng.uniform(1, 5), rng.randrange(1, 300)
+
+    def pe_row(pos):
+        row = np.empty(d_model)
+        for i in range(d_model // 2):
+            row[2 * i], row[2 * i + 1] = np.sin(pos * base ** (-2 * i / d_model)), np.cos(pos * base ** (-2 * i / d_model))
+        return row
+
+    got = offset_similarity(d_model, base, max_offset)
+    start = rng.randrange(0, 50)  # the cosine depends on the offset only, so any start gives the same
+    for k in range(0, max_offset + 1, max(1, max_offset // 17)):
+        a, b = pe_row(start), pe_row(start + k)
+        assert np.isclose(got[k], a @ b / (np.linalg.norm(a) * np.linalg.norm(b)), atol=1e-9)
+
+
+@pytest.mark.parametrize("d_model, base", [(2, 10000.0), (64, 10000.0), (128, 100.0), (7, 10.0)])
+def test_slowest_wavelength_is_where_the_last_pair_comes_back(d_model, base):
+    wavelength = slowest_wavelength(d_model, base)
+    last_even = 2 * ((d_model + 1) // 2 - 1)
+    frequency = base ** (-last_even / d_model)
+    assert np.isclose(frequency * wavelength, 2 * np.pi)
+    assert wavelength < 2 * np.pi * base  # it only approaches 2 pi base as d grows
+
+
+def test_heatmap_caption_names_the_wavelength_and_a_small_base_shortens_it():
+    small, standard = render_position_heatmap(16, 64, base=10.0), render_position_heatmap(16, 64)
+    assert "repeats every 58 positions" in small and "repeats every 47,117 positions" in standard
+    assert png_bytes(small) != png_bytes(standard)

@@ -1,5 +1,6 @@
 """The next-token distribution widget: bars follow the model, the temperature and extra controls."""
 
+import html
 import re
 
 import numpy as np
@@ -86,3 +87,19 @@ def test_errors_are_shown_not_raised(setup):
     assert "next-token-error" in snapshot and "fit" in snapshot
     with pytest.raises(ValueError, match="-1"):
         next_token_explorer(lm, tok, "the", temperature=-1)
+
+
+def test_bpe_tokenizer_labels_follow_the_model_vocab_and_caption_names_the_used_tokens():
+    from course_lib.bpe import BPETokenizer
+    from course_lib.lm import InterpolatedLM
+
+    text = "the cat sat on the mat. the cat ran to the mat."
+    tok = BPETokenizer("gpt2", special_tokens={"<|eos|>": 264, "<|bos|>": 265})
+    tok.train(text, 264)
+    lm = InterpolatedLM([0.2, 0.8], bos=265, eos=264, vocab=range(265)).fit([tok.encode(text)])
+    snapshot = next_token_explorer(lm, tok, "the cat", top=3)._repr_mimebundle_()["text/html"]
+    last = tok.decode(tok.encode("the cat")[-1:])
+    assert "reads only the last 1 token(s)" in snapshot and html.escape(repr(last)) in snapshot
+    expected = np.sort(softmax(lm.next_token_logits(tok.encode("the cat"))))[::-1][:3]
+    assert percentages(snapshot) == [round(100 * p, 1) for p in expected]
+    assert "&lt;|bos|&gt;" not in snapshot  # never a prediction: not in the model's vocab

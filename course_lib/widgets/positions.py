@@ -1,4 +1,4 @@
-"""Position widgets (Day 5): a sinusoidal-encoding heatmap and a RoPE rotation explorer.
+"""Position widgets (Day 5): a sinusoidal-encoding heatmap with offset similarity, and a RoPE explorer.
 
 Both draw a small matplotlib picture from the course library's own encodings
 (:func:`course_lib.attention.sinusoidal_positional_encoding` and
@@ -18,8 +18,8 @@ from typing import Any
 
 from course_lib.widgets.static import live_html
 
-__all__ = ["figure_to_html", "render_position_heatmap", "rope_scores", "render_rope_explorer",
-           "position_heatmap", "rope_explorer"]
+__all__ = ["figure_to_html", "offset_similarity", "slowest_wavelength", "render_position_heatmap",
+           "rope_scores", "render_rope_explorer", "position_heatmap", "rope_explorer"]
 
 _Q_COLOUR, _K_COLOUR = "#2563eb", "#dc2626"
 
@@ -44,14 +44,55 @@ def _check_int(name: str, value: object, minimum: int) -> None:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
 
 
-def render_position_heatmap(seq_len: int = 64, d_model: int = 64, base: float = 10000.0) -> str:
-    """HTML: the sinusoidal table as a heatmap, beside the dot products between its rows (Day 5).
+def offset_similarity(d_model: int, base: float = 10000.0, max_offset: int = 4096) -> Any:
+    """Cosine similarity of the sinusoidal encodings of positions ``p`` and ``p + k``, for ``k = 0 .. max_offset``.
+
+    It does not depend on ``p`` (Day 5, section 6), so it is computed from positions 0 and ``k``.
+    Returns a float64 numpy array of length ``max_offset + 1``.
+
+    Example:
+        >>> s = offset_similarity(2, base=10000.0, max_offset=3)  # one pair, 1 radian per position
+        >>> [round(float(x), 4) for x in s]  # cos(k)
+        [1.0, 0.5403, -0.4161, -0.99]
+    """
+    import numpy as np
+    import torch
+
+    from course_lib.attention import sinusoidal_positional_encoding
+
+    _check_int("d_model", d_model, 1)
+    _check_int("max_offset", max_offset, 0)
+    pe = sinusoidal_positional_encoding(max_offset + 1, d_model, base=base, dtype=torch.float64).numpy()
+    return pe @ pe[0] / (np.linalg.norm(pe, axis=1) * np.linalg.norm(pe[0]))  # (max_offset + 1,)
+
+
+def slowest_wavelength(d_model: int, base: float = 10000.0) -> float:
+    """Positions after which the slowest sine/cosine pair repeats: ``2 pi base^((2(d/2 - 1))/d)``.
+
+    Example:
+        >>> round(slowest_wavelength(2), 4)  # one pair, frequency 1: 2 pi
+        6.2832
+    """
+    _check_int("d_model", d_model, 1)
+    last_even = 2 * ((d_model + 1) // 2 - 1)  # column 2i of the last pair
+    return 2 * math.pi * base ** (last_even / d_model)
+
+
+def render_position_heatmap(seq_len: int = 64, d_model: int = 64, base: float = 10000.0,
+                            max_offset: int = 4096) -> str:
+    """HTML: the sinusoidal table as a heatmap, beside how alike two positions are at each offset (Day 5).
+
+    The right panel is what the static figure of the lesson does not show: the cosine similarity
+    of ``PE[p]`` and ``PE[p + k]`` over offsets up to ``max_offset`` (log scale), for this ``base``
+    and for the standard 10000 (grey), with the slowest pair's wavelength marked. A small base
+    makes far-apart positions look alike again: the encoding runs out of distinct positions.
 
     Example:
         >>> snippet = render_position_heatmap(16, 8)
         >>> 'class="position-heatmap"' in snippet and "16 positions" in snippet
         True
     """
+    import numpy as np
     from matplotlib.figure import Figure
 
     from course_lib.attention import sinusoidal_positional_encoding
@@ -60,15 +101,24 @@ def render_position_heatmap(seq_len: int = 64, d_model: int = 64, base: float = 
     _check_int("d_model", d_model, 1)
     pe = sinusoidal_positional_encoding(seq_len, d_model, base=base).numpy()  # (seq_len, d_model)
     fig = Figure(figsize=(10, 3.6), layout="constrained")
-    left, right = fig.subplots(1, 2, width_ratios=[1.4, 1])
+    left, right = fig.subplots(1, 2, width_ratios=[1.2, 1])
     image = left.imshow(pe, aspect="auto", cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
     left.set(xlabel="dimension", ylabel="position", title="PE[position, dimension]")
     fig.colorbar(image, ax=left, pad=0.02)
-    gram = pe @ pe.T  # (seq_len, seq_len): PE[p] . PE[q]
-    image = right.imshow(gram, cmap="viridis", interpolation="nearest")
-    right.set(xlabel="position q", ylabel="position p", title="PE[p] · PE[q]")
-    fig.colorbar(image, ax=right, pad=0.02)
-    caption = f"{seq_len} positions × {d_model} dimensions, base {base:g}"
+    offsets = np.arange(1, max_offset + 1)
+    similarity = offset_similarity(d_model, base, max_offset)[1:]  # (max_offset,)
+    right.plot(offsets, offset_similarity(d_model, 10000.0, max_offset)[1:], color="#9ca3af", lw=1,
+               label="base 10000")
+    right.plot(offsets, similarity, color="#2563eb", lw=1.2, label=f"base {base:g}")
+    wavelength = slowest_wavelength(d_model, base)
+    if wavelength <= max_offset:
+        right.axvline(wavelength, color="#dc2626", ls="--", lw=1, label="slowest pair repeats")
+    right.set(xscale="log", xlabel="offset k (log scale)", ylabel="cos(PE[p], PE[p + k])",
+              title="How alike are two positions k apart?", ylim=(-0.6, 1.05))
+    right.grid(alpha=0.3)
+    right.legend(fontsize=8, loc="lower left")
+    caption = (f"{seq_len} positions × {d_model} dimensions, base {base:g} · the slowest pair repeats "
+               f"every {wavelength:,.0f} positions")
     return (f'<div class="position-heatmap"><div style="font-size:90%;color:#374151">{html.escape(caption)}'
             f"</div>{figure_to_html(fig, 'sinusoidal position encoding heatmap, ' + caption)}</div>")
 

@@ -69,10 +69,30 @@ def render_distribution_html(rows: Sequence[tuple[str, float, int]], reference: 
     return f'<div class="next-token-distribution" style="max-width:42em">{head}{"".join(lines)}</div>'
 
 
-def _labels(tokenizer: Any, size: int) -> list[str]:
+def _labels(tokenizer: Any, model: Any, size: int) -> list[str]:
+    """One label per logit: the token at that place of the model's vocabulary (ids when it has none)."""
+    entries = list(getattr(model, "vocab", None) or range(size))[:size]
     if hasattr(tokenizer, "id_to_token"):
-        return [str(t) for t in tokenizer.id_to_token]
-    return [tokenizer.decode([i]) for i in range(size)]
+        return [str(tokenizer.id_to_token[i]) for i in entries]
+    return [repr(tokenizer.decode([i])) for i in entries]
+
+
+def _encode(tokenizer: Any, text: str) -> list[int]:
+    """Ids of ``text`` without added control tokens (course WordTokenizer, BPETokenizer or HF-style)."""
+    try:
+        return list(tokenizer.encode(text, add_special_tokens=False))
+    except TypeError:  # BPETokenizer and tiktoken-style encoders add no control tokens anyway
+        return list(tokenizer.encode(text))
+
+
+def _used_context(model: Any, ids: list[int], labels_of_ids: list[str]) -> str:
+    """Which of the context tokens the model reads: an n-gram model reads only its last n - 1."""
+    n = getattr(model, "n", None)
+    if not isinstance(n, int):
+        return f"context {labels_of_ids[-5:]}"
+    used = labels_of_ids[len(labels_of_ids) - (n - 1):] if n > 1 else []
+    start = " (start of text)" if len(labels_of_ids) < n - 1 else ""
+    return f"{n}-gram model: reads only the last {n - 1} token(s) {used}{start}"
 
 
 def next_token_explorer(model: Any, tokenizer: Any, context: str = "the model", temperature: float = 1.0,
@@ -82,7 +102,10 @@ def next_token_explorer(model: Any, tokenizer: Any, context: str = "the model", 
 
     ``model.next_token_logits(ids)`` gives one score per vocabulary entry (an
     :class:`~course_lib.lm.NGramLM` over token ids, or any model with that method);
-    ``tokenizer.encode(text, add_special_tokens=False)`` turns the context into ids. Day 4.
+    ``tokenizer.encode(text, add_special_tokens=False)`` (or ``encode(text)`` for a
+    :class:`~course_lib.bpe.BPETokenizer`) turns the context into ids. Bars are labelled by the
+    model's ``vocab`` (index -> id) when it has one. For an n-gram model the caption names the
+    last ``n - 1`` tokens, the only ones it reads. Day 4.
 
     Example:
         >>> from course_lib.lm import NGramLM
@@ -107,16 +130,18 @@ def next_token_explorer(model: Any, tokenizer: Any, context: str = "the model", 
 
     def render(text: str, temp: float) -> str:
         try:
-            ids = tokenizer.encode(text, add_special_tokens=False)
+            ids = _encode(tokenizer, text)
             logits = np.asarray(model.next_token_logits(ids), dtype=np.float64)
             if not labels_cache:
-                labels_cache.extend(_labels(tokenizer, len(logits)))
+                labels_cache.extend(_labels(tokenizer, model, len(logits)))
             scaled = logits / temp
             if adjust_logits is not None:
                 scaled = adjust_logits(scaled, **{name: c.value for name, c in extra_controls.items()})
             probs = softmax(scaled)
             entropy = -sum(p * math.log(p) for p in probs if p > 0)
-            caption = (f"context {[labels_cache[i] for i in ids][-5:]} · temperature {temp:.2f} · "
+            named = [str(tokenizer.id_to_token[i]) if hasattr(tokenizer, "id_to_token")
+                     else repr(tokenizer.decode([i])) for i in ids]
+            caption = (f"{_used_context(model, ids, named)} · temperature {temp:.2f} · "
                        f"about {math.exp(entropy):.1f} equally likely choices · grey: temperature 1")
             rows = top_tokens(probs, labels_cache, top)
             return render_distribution_html(rows, reference=softmax(logits), caption=caption)

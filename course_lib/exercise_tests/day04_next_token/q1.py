@@ -1,22 +1,19 @@
 OK_FORMAT = True
 
 test = {   'name': 'q1',
-    'points': 2,
-    'suites': [   {   'cases': [   {   'code': '>>> assert np.allclose(softmax_with_temperature([1.0, 2.0, 3.0], 1.0), [0.09003057, 0.24472847, 0.66524096])\n'
-                                               '>>> assert np.allclose(softmax_with_temperature([1.0, 2.0, 3.0], 0.5), [0.01587624, 0.11731043, 0.86681333])\n',
-                                       'failure_message': 'softmax_with_temperature([1.0, 2.0, 3.0], 1.0) should be about [0.090, 0.245, 0.665], and with temperature 0.5 about [0.016, 0.117, 0.867]: '
-                                                          'divide the logits by the temperature, exponentiate, then divide by the sum.',
+    'points': 3,
+    'suites': [   {   'cases': [   {   'code': '>>> assert math.isclose(interpolated_prob([[0, 1], [0, 0]], [0], 1, [0.2, 0.8], 0, 3, bos=9, eos=2), 0.3)\n'
+                                               '>>> assert math.isclose(interpolated_prob([[0, 1], [0, 0]], [1], 0, [0.2, 0.8], 0, 3, bos=9, eos=2), 0.1)\n',
+                                       'failure_message': 'For sequences [[0, 1], [0, 0]] (bos 9, eos 2): the unigram counts 0 three times, 1 once and eos twice (N = 6); after 0 came 1, 0 and eos '
+                                                          'once each. So with weights [0.2, 0.8] and k = 0, P(1 | [0]) = 0.2 * 1/6 + 0.8 * 1/3 = 0.3.',
                                        'hidden': False,
                                        'locked': False},
-                                   {   'code': '>>> assert np.allclose(softmax_with_temperature([1000.0, 1001.0], 1.0), [0.26894142, 0.73105858])\n'
-                                               '>>> try:\n'
-                                               '...     softmax_with_temperature([1.0, 2.0], 0)\n'
-                                               '... except ValueError:\n'
-                                               '...     pass\n'
-                                               '... else:\n'
-                                               "...     raise AssertionError('expected a ValueError for temperature 0')\n",
-                                       'failure_message': 'Large logits. softmax_with_temperature([1000.0, 1001.0], 1.0) should be about [0.269, 0.731], not nan: subtract the largest logit before '
-                                                          'np.exp (the answer does not change, and no exp overflows). And temperature 0 or below must raise ValueError.',
+                                   {   'code': '>>> assert math.isclose(interpolated_prob([[0, 1], [0, 0]], [3], 0, [0.2, 0.8], 1, 4, bos=9, eos=2), 0.4)\n'
+                                               '>>> start = interpolated_prob([[0, 1], [0, 0]], [], 0, [0.5, 0.5], 0, 3, bos=9, eos=2)\n'
+                                               '>>> assert math.isclose(start, 0.5 * 3 / 6 + 0.5 * 1.0)\n',
+                                       'failure_message': 'Unseen contexts and padding. If the context of an order never occurred, leave that order out and divide by the weights you kept: with '
+                                                          'context [3] the bigram has nothing, so the answer is the smoothed unigram alone. An empty context is the start of a text: pad it with bos, '
+                                                          'so P(0 | []) uses the count of (bos,) -> 0.',
                                        'hidden': False,
                                        'locked': False}],
                       'scored': True,

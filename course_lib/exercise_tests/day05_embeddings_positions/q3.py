@@ -5,9 +5,9 @@ test = {   'name': 'q3',
     'suites': [   {   'cases': [   {   'code': '>>> result = np.asarray(shift_matrix(1, 2), dtype=float)\n'
                                                '>>> assert result.shape == (2, 2)\n'
                                                '>>> assert np.allclose(result, [[math.cos(1), math.sin(1)], [-math.sin(1), math.cos(1)]])\n',
-                                       'failure_message': 'shift_matrix(1, 2) should be [[cos 1, sin 1], [-sin 1, cos 1]] = [[0.5403, 0.8415], [-0.8415, 0.5403]]: row 0 makes the new sine, sin(a + '
-                                                          'b) = sin a cos b + cos a sin b, and row 1 the new cosine, cos(a + b) = -sin a sin b + cos a cos b. Careful: that is the transpose of the '
-                                                          'usual rotation matrix [[cos, -sin], [sin, cos]], because each pair is stored as (sin, cos), not as (x, y).',
+                                       'failure_message': 'shift_matrix(1, 2) should match the example of the statement. Row 0 of a block must produce the new sine and row 1 the new cosine: expand '
+                                                          'sin(a + b) and cos(a + b) and read off which multiple of sin a and of cos a each needs. Remember that a pair is stored as (sin, cos), in '
+                                                          'that order, so the block need not look like the rotation matrix you know.',
                                        'hidden': False,
                                        'locked': False},
                                    {   'code': '>>> pe_check = sinusoidal_table(20, 8)\n'
