@@ -94,7 +94,7 @@ corpus:
 	$(PYTHON) -m course_lib.rag build
 
 # The shipped course GPT (course_lib/data/course_gpt/): tokenizer + model trained on the corpus's
-# train split; about 20 minutes on 2 CPU cores, longer and larger with COURSE_FULL=1 or a GPU.
+# train split; about 10 minutes on 2 CPU cores (one thread); 3000 steps with COURSE_FULL=1 or a GPU.
 course-gpt:
 	$(PYTHON) -m course_lib.training course-gpt --out course_lib/data/course_gpt
 

