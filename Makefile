@@ -16,6 +16,10 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 # Widgets precompute their views on a grid of control values so they stay interactive in the book
 # (course_lib/widgets/static.py); only in kernels, so unit tests see the plain snapshot.
 export COURSE_STATIC_WIDGETS := 1
+# One BLAS/OpenMP thread per process: the tests run two notebooks at once on two cores, and torch's
+# own threads on top of that made small kernels tens of times slower. Override: OMP_NUM_THREADS=2 make ...
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
 export PYTHONPATH := $(CURDIR)/tools/offline$(if $(PYTHONPATH),:$(PYTHONPATH),)
 
 .PHONY: setup test book install sandbox browser unit notebooks selfcheck assign grade grade-class tag corpus course-gpt freeze clean

@@ -166,7 +166,8 @@ def test_day1_launch_and_repository_buttons(built: Path) -> None:
     repo = CONFIG["repository"]["url"].rstrip("/")
     branch = CONFIG["repository"]["branch"]
     prefix = CONFIG["repository"].get("path_to_book", "").strip("/")
-    notebook = "/".join(p for p in (prefix, f"{DAY1}.ipynb") if p)
+    # the Colab button opens the STUDENT notebook (_ext/student_links.py, tests/test_student_links.py)
+    notebook = "/".join(p for p in (prefix, f"student/{Path(DAY1).name}.ipynb") if p)
     colab = CONFIG["launch_buttons"]["colab_url"].rstrip("/")
     owner_repo = "/".join(repo.split("/")[-2:])
     hrefs = {url for _, attribute, url in _parse(built / f"{DAY1}.html").links if attribute == "href"}
