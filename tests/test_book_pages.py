@@ -177,6 +177,15 @@ def test_day1_launch_and_repository_buttons(built: Path) -> None:
     assert any(h.startswith(f"{repo}/issues/new") for h in hrefs), "no 'open an issue' button"
 
 
+def test_public_test_cells_show_no_otter_scaffolding(built: Path) -> None:
+    """_ext/test_scaffolding.py drops the TEST CONFIG block; the asserts themselves stay visible."""
+    for doc in NOTEBOOK_DOCS:
+        page = (built / f"{doc}.html").read_text(encoding="utf-8")
+        assert "BEGIN TEST CONFIG" not in page and "END TEST CONFIG" not in page, f"{doc}: scaffolding shown"
+    day1 = (built / f"{DAY1}.html").read_text(encoding="utf-8")
+    assert day1.count("failure_message") == 0 and "assert" in day1, "Day 1's public asserts should stay"
+
+
 def test_syllabus_lists_all_thirty_days(built: Path) -> None:
     text = (built / "book" / "syllabus.html").read_text(encoding="utf-8")
     first_cells = re.findall(r"<tr[^>]*>\s*<td[^>]*>\s*(?:<p>)?\s*(\d+)\s*(?:</p>)?\s*</td>", text)
