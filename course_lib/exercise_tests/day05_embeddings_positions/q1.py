@@ -2,25 +2,27 @@ OK_FORMAT = True
 
 test = {   'name': 'q1',
     'points': 2,
-    'suites': [   {   'cases': [   {   'code': '>>> result = np.asarray(cosine_similarity_matrix(np.array([[1.0, 0.0], [1.0, 1.0]]), np.array([[2.0, 0.0], [0.0, 3.0], [-1.0, 0.0]])))\n'
-                                               '>>> assert result.shape == (2, 3)\n'
-                                               '>>> assert np.allclose(result, [[1, 0, -1], [0.5 ** 0.5, 0.5 ** 0.5, -0.5 ** 0.5]])\n',
-                                       'failure_message': 'For a = [[1, 0], [1, 1]] and b = [[2, 0], [0, 3], [-1, 0]] the answer has shape (2, 3): [[1, 0, -1], [0.7071, 0.7071, -0.7071]]. Divide '
-                                                          'every row by its length (np.linalg.norm(..., axis=1)), then one matrix product a_unit @ b_unit.T gives all the cosines.',
+    'suites': [   {   'cases': [   {   'code': '>>> result = np.asarray(embedding_grad(np.array([1, 1, 1, 3]), np.arange(8.0).reshape(4, 2), 5), dtype=float)\n'
+                                               '>>> assert result.shape == (5, 2)\n'
+                                               '>>> assert np.allclose(result, [[0, 0], [6, 9], [0, 0], [6, 7], [0, 0]])\n',
+                                       'failure_message': 'With ids = [1, 1, 1, 3], grad_h = np.arange(8.0).reshape(4, 2) and vocab_size = 5, row 1 of the answer is the sum of the first three rows '
+                                                          'of grad_h, row 3 is its last row, and rows 0, 2 and 4 are zero. Careful: in numpy, grad[ids] += grad_h adds only once for an id that '
+                                                          'repeats (loop over the places, or look up np.add.at).',
                                        'hidden': False,
                                        'locked': False},
-                                   {   'code': ">>> rows = embeddings[[vocab['dog'], vocab['cat'], vocab['king']]]\n"
-                                               '>>> result = np.asarray(cosine_similarity_matrix(rows, rows[:2]))\n'
-                                               '>>> assert result.shape == (3, 2)\n'
-                                               '>>> assert math.isclose(result[2, 1], cosine(rows[2], rows[1]), abs_tol=1e-06)\n'
+                                   {   'code': '>>> batch_ids = np.array([[4, 0, 4], [2, 4, 0]])\n'
+                                               '>>> batch_grad = np.linspace(-1.0, 1.0, 24).reshape(2, 3, 4) ** 3\n'
+                                               '>>> result = np.asarray(embedding_grad(batch_ids, batch_grad, 6), dtype=float)\n'
+                                               '>>> assert result.shape == (6, 4)\n'
+                                               '>>> assert np.allclose(result.sum(axis=0), batch_grad.reshape(-1, 4).sum(axis=0))\n'
                                                '>>> try:\n'
-                                               '...     cosine_similarity_matrix(np.zeros((1, 3)), np.ones((2, 3)))\n'
+                                               '...     embedding_grad(np.array([[0, 5]]), np.ones((1, 2, 3)), vocab_size=5)\n'
                                                '... except ValueError:\n'
                                                '...     pass\n'
                                                '... else:\n'
-                                               "...     raise AssertionError('expected a ValueError for a zero row')\n",
-                                       'failure_message': "On MiniLM's rows, entry [i, j] must equal the cosine(a, b) of section 2, for example cos(dog, puppy) = 0.54; and a row of zeros, as in "
-                                                          'cosine_similarity_matrix(np.zeros((1, 3)), np.ones((2, 3))), must raise ValueError.',
+                                               "...     raise AssertionError('expected a ValueError for id 5 with vocab_size = 5')\n",
+                                       'failure_message': "ids may have any shape, here (B, T) = (2, 3), and grad_h then has shape (2, 3, d). Each place's gradient lands in exactly one row, so the "
+                                                          'rows of your answer must add up to the sum of all the places of grad_h. An id equal to vocab_size (or negative) must raise ValueError.',
                                        'hidden': False,
                                        'locked': False}],
                       'scored': True,
