@@ -32,9 +32,12 @@ MINILM_MAX_TOKENS = 256  # sentence_bert_config.json: max_seq_length (longer inp
 MINILM_DIM = 384  # hidden size of all-MiniLM-L6-v2
 
 
-@lru_cache(maxsize=1)
-def load_minilm() -> tuple[Any, Any]:
+@lru_cache(maxsize=2)
+def load_minilm(attn_implementation: str | None = None) -> tuple[Any, Any]:
     """``(model, tokenizer)``: MiniLM as a ``transformers`` BertModel in eval mode, loaded once.
+
+    ``attn_implementation="eager"`` (Day 6's attention maps) gives the model whose attention layers
+    can return their weights; the default lets transformers pick its fused kernel. Same numbers.
 
     Example:
         >>> model, tokenizer = load_minilm()  # doctest: +SKIP
@@ -51,7 +54,8 @@ def load_minilm() -> tuple[Any, Any]:
     hf_logging.disable_progress_bar()  # no "Loading weights" bar in notebook outputs
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder)
-        model = AutoModel.from_pretrained(folder).eval()
+        options = {} if attn_implementation is None else {"attn_implementation": attn_implementation}
+        model = AutoModel.from_pretrained(folder, **options).eval()
     finally:
         if bar_was_on:
             hf_logging.enable_progress_bar()

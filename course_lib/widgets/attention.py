@@ -34,21 +34,17 @@ PRESET_SENTENCES = (
 def load_minilm_model() -> tuple[Any, Any]:
     """(all-MiniLM-L6-v2 as a transformers ``BertModel`` in eval mode with eager attention, its tokenizer).
 
+    The model of :func:`course_lib.embeddings.load_minilm`, loaded once, with the eager attention
+    that can return its weights.
+
     Example:
         >>> model, tokenizer = load_minilm_model()  # doctest: +SKIP
         >>> model.config.num_hidden_layers, model.config.num_attention_heads  # doctest: +SKIP
         (6, 12)
     """
-    from transformers import AutoModel, AutoTokenizer
-    from transformers.utils import logging as hf_logging
+    from course_lib.embeddings import load_minilm
 
-    from course_lib.pretrained import minilm_path
-
-    hf_logging.disable_progress_bar()  # no "Loading weights" bar in notebook outputs
-
-    folder = minilm_path()  # offline package; on Colab the hub name sentence-transformers/all-MiniLM-L6-v2 works too
-    model = AutoModel.from_pretrained(folder, attn_implementation="eager").eval()  # eager: it can return weights
-    return model, AutoTokenizer.from_pretrained(folder)
+    return load_minilm("eager")
 
 
 def bert_attention_weights(model: Any, tokenizer: Any, text: str) -> tuple[list[str], Any]:
