@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from course_lib.bpe import BPETokenizer, tiktoken_encoding  # noqa: E402
 from course_lib.corpus import course_corpus  # noqa: E402
+from _timing import best_time  # benchmarks/_timing.py
 
 MAX_TIME_RATIO = 10.0
 MAX_TOKEN_DIFFERENCE = 0.05
@@ -65,15 +66,6 @@ def varied_text(docs: list[str], n_chars: int, seed: int) -> str:
             out.append(re.sub(r"[A-Za-z]+", vary, doc))
             size += len(out[-1]) + 2
     return "\n\n".join(out)
-
-
-def best_time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def train_hf(paragraphs: list[str], vocab_size: int):

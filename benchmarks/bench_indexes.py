@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from course_lib.rag.hnsw import HNSWIndex  # noqa: E402
 from course_lib.rag.indexes import BruteForceIndex, IVFIndex, knn_recall  # noqa: E402
+from _timing import best_time  # benchmarks/_timing.py
 
 MAX_BRUTE_FORCE_RATIO = 1.5
 MAX_RECALL_GAP = 0.05
@@ -48,15 +48,6 @@ def low_rank_unit(rng: np.random.Generator, n: int, dim: int, latent_dim: int, p
     """Unit vectors near a ``latent_dim``-dimensional subspace of ``dim`` dimensions."""
     x = rng.normal(size=(n, latent_dim)) @ projection + 0.05 * rng.normal(size=(n, dim))
     return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
-
-
-def best_time(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def brute_force(args, rng) -> bool:
