@@ -37,6 +37,7 @@ TORCH_VERSION := $(shell sed -n 's/^torch==//p' requirements.txt)
 
 install:
 	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0) if v == (3, 11) else sys.exit("error: the course is pinned for Python 3.11 and this is Python %d.%d; make a virtual environment with python3.11 (book/setup-laptop.md)" % v)'
+	$(PYTHON) -m pip install --quiet "pip==26.3"  # Python 3.11's bundled pip 23.2 rejects git+file:// requirements
 ifeq ($(TORCH_CPU),1)
 	$(PYTHON) -m pip install "torch==$(TORCH_VERSION)" --index-url https://download.pytorch.org/whl/cpu
 endif

@@ -39,7 +39,7 @@ EXPECTED: dict[str, tuple[str, float | None]] = {
     "memory_bomb": ("graded", 9.0),
     "fork_bomb": ("graded", 9.0),
     "edit_tests": ("graded", 7.0),               # q1 unanswered; rewrites every test file it can see
-    "redefine_builtins": ("graded", 7 + 2 / 3),  # q1 wrong but right on empty batches (1 of q1's 3 cases);
+    "redefine_builtins": ("graded", 7 + 2 / 3),  # q1 ignores min_frequency (right on 1 of q1's 3 cases);
                                                  # patches max() so that the hidden test would pass
     "patch_module": ("graded", 7.0),             # q4 wrong; patches math.isclose
     "patch_grader": ("graded", 7.0),             # q1 unanswered; patches otter and doctest to pass everything
@@ -127,7 +127,7 @@ def make_submission(kind: str, master: str | Path, student: str | Path, marker: 
         cell["source"] = solution
     q1, q2, q3, q4 = answers
     if kind == "syntax_error":
-        q1["source"] = q1["source"].replace("width = max(", "width = max((", 1)
+        q1["source"] = q1["source"].replace("counts = Counter(", "counts = Counter((", 1)
     elif kind in ("infinite_loop", "stubborn_loop"):
         loop = ("    while True:\n        pass\n" if kind == "infinite_loop" else
                 "    while True:\n        try:\n            while True:\n                pass\n"
@@ -140,10 +140,11 @@ def make_submission(kind: str, master: str | Path, student: str | Path, marker: 
     elif kind == "os_exit":
         q4["source"] = "import os\nos._exit(3)\n" + q4["source"]
     elif kind in ("edit_tests", "patch_grader", "redefine_check", "delete_tests"):
-        q1["source"] = "def pad_batch(batch, pad_id):\n    ...\n"
-    elif kind == "redefine_builtins":  # no padding: right only if max() returned 0
-        q1["source"] = ("def pad_batch(batch, pad_id):\n"
-                        "    return [list(b) for b in batch], [[1] * len(b) for b in batch]\n")
+        q1["source"] = "def build_char_vocabulary(texts, min_frequency=1):\n    ...\n"
+    elif kind == "redefine_builtins":  # ignores min_frequency: right only on the case that keeps the default
+        q1["source"] = ("def build_char_vocabulary(texts, min_frequency=1):\n"
+                        "    counts = Counter(ch for text in texts for ch in text)\n"
+                        "    return list(SPECIAL_TOKENS) + sorted(counts, key=lambda ch: (-counts[ch], ch))\n")
     elif kind == "patch_module":
         q4["source"] = "def conversation_cost(user_tokens, reply_tokens, usd_in, usd_out):\n    return 0.0\n"
     if kind == "delete_tests":

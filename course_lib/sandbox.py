@@ -124,11 +124,12 @@ def sandboxed_command(command: list[str], limits: Limits,
             args += ["--symlink", os.readlink(folder), folder]
         elif os.path.isdir(folder):
             args += ["--ro-bind", folder, folder]
-    for root in _bind_roots():
-        args += ["--ro-bind", str(root), str(root)]
     size = str(limits.tmp_mb * 1024 * 1024)
     args += ["--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/tmp",
              "--size", size, "--tmpfs", WORKDIR, "--dir", f"{WORKDIR}/home"]
+    # After the in-memory /tmp, so that a course checkout or venv that lives under /tmp stays visible.
+    for root in _bind_roots():
+        args += ["--ro-bind", str(root), str(root)]
     for host, inside in (ro_binds or {}).items():
         args += ["--ro-bind", str(host), str(inside)]
     args += ["--chdir", WORKDIR, "--"]
