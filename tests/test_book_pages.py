@@ -300,6 +300,18 @@ def _screenshot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+@pytest.mark.parametrize("doc", [DAY1, "notebooks/day07_multi_head_attention"])
+def test_code_cells_do_not_scroll_sideways(open_page, doc: str) -> None:
+    """_static/code-wrap.css wraps long code lines, so a reader sees every cell without scrolling sideways."""
+    if not (HTML / f"{doc}.html").is_file():
+        pytest.skip(f"{doc} is not in this build")
+    page = open_page(doc).page
+    wide = page.evaluate("""() => [...document.querySelectorAll('div.cell div.highlight pre')]
+        .filter(pre => pre.offsetParent !== null && pre.scrollWidth > pre.clientWidth + 1).length""")
+    shown = page.evaluate("() => document.querySelectorAll('div.cell div.highlight pre').length")
+    assert shown > 0 and wide == 0, f"{doc}: {wide} of {shown} code cells scroll sideways"
+
+
 @pytest.mark.parametrize("doc", TOC_DOCS)
 def test_page_renders_offline(open_page, doc: str) -> None:
     view = open_page(doc)
