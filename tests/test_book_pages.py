@@ -223,8 +223,16 @@ def _chromium() -> str:
     )
 
 
+# One browser per test process: other test modules import these fixtures, which registers a second
+# session fixture there, and Playwright's sync API cannot start twice in one process.
+_SHARED: dict = {}
+
+
 @pytest.fixture(scope="session")
 def browser(built: Path):
+    if _SHARED.get("browser") is not None:
+        yield _SHARED["browser"]
+        return
     if os.environ.get("COURSE_SKIP_BROWSER") == "1":
         pytest.skip("COURSE_SKIP_BROWSER=1: browser checks skipped")
     executable = _chromium()
@@ -251,8 +259,12 @@ def browser(built: Path):
                 "--no-pings",
             ],
         )
-        yield chromium
-        chromium.close()
+        _SHARED["browser"] = chromium
+        try:
+            yield chromium
+        finally:
+            _SHARED.pop("browser", None)
+            chromium.close()
 
 
 class _OfflinePage:
