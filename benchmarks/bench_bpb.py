@@ -19,7 +19,7 @@ import time
 
 import torch
 
-from course_lib.corpus import course_corpus, split_book
+from course_lib.corpus import BOOK_EDITION, book_sections, course_corpus, split_book
 from course_lib.course_gpt import EOT
 from course_lib.lm import NGramLM
 from course_lib.pretrained import load_course_gpt
@@ -59,7 +59,7 @@ def main() -> None:
     torch.set_num_threads(2)
     model, tokenizer = load_course_gpt()
     eot = tokenizer.special_tokens[EOT]
-    train_sections, held_sections = split_book()
+    train_sections, held_sections = split_book(book_sections(edition=BOOK_EDITION))
     train_texts = [s.text for s in train_sections] + course_corpus()  # what the GPT was trained on
     held_texts = [s.text for s in held_sections]
     encode = lambda texts: [tokenizer.encode(t, allowed_special="none") for t in texts]  # noqa: E731

@@ -32,10 +32,14 @@ from importlib import resources
 from pathlib import Path
 
 __all__ = ["course_corpus", "BookSection", "book_sections", "book_text", "split_book", "is_held_out",
-           "extract_sections", "build_book_corpus", "HELD_OUT_FRACTION", "STATS_EDITION", "editions"]
+           "extract_sections", "build_book_corpus", "HELD_OUT_FRACTION", "STATS_EDITION", "BOOK_EDITION", "editions"]
 
 #: The frozen edition that the statistics days (1, 3, 4, 10) measure, so new pages leave their numbers alone.
 STATS_EDITION = "2026-11"
+#: The frozen edition that the shipped course GPT's train/held-out split and Part V's retrieval (with the
+#: evaluation questions' relevance labels) read: the book as it stood when Parts II and V landed. Pages
+#: added later (Days 11-19 on) do not move the held-out losses, the retrieval figures or the labels.
+BOOK_EDITION = "2026-11-29"
 #: Share of the book's sections held out from training (decided per section by a hash).
 HELD_OUT_FRACTION = 0.1
 _SNAPSHOT = ("data", "book_corpus.jsonl")

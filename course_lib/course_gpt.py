@@ -4,7 +4,8 @@ One reproducible command trains it from the book's own text::
 
     python -m course_lib.training course-gpt --out course_lib/data/course_gpt
 
-Data: the train split of the book (:func:`course_lib.corpus.split_book`) plus the Day 1 corpus;
+Data: the train split of the book (:func:`course_lib.corpus.split_book` of the frozen edition
+:data:`course_lib.corpus.BOOK_EDITION`) plus the Day 1 corpus;
 the held-out sections are never trained on. Tokenizer: our byte-level BPE (Day 2) with GPT-4's
 split pattern, trained on the train text, plus one special token ``<|endoftext|>`` that closes every
 document. Model: :class:`course_lib.transformer.GPT` in the Llama recipe (RMSNorm, RoPE, SwiGLU,
@@ -42,9 +43,9 @@ def course_gpt_documents() -> tuple[list[str], list[str]]:
         >>> len(train) > 10 * len(held_out) / 2 > 0
         True
     """
-    from course_lib.corpus import course_corpus, split_book
+    from course_lib.corpus import BOOK_EDITION, book_sections, course_corpus, split_book
 
-    train, held_out = split_book()
+    train, held_out = split_book(book_sections(edition=BOOK_EDITION))
     return [s.text for s in train] + course_corpus(), [s.text for s in held_out]
 
 

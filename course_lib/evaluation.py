@@ -29,6 +29,7 @@ near 1 by construction.
 
 :func:`load_eval_set` reads ``course_lib/data/rag_eval.jsonl``, questions about this book written by
 hand, each labelled with the ``(source, section)`` pairs of :func:`course_lib.corpus.book_sections`
+of the frozen edition :data:`course_lib.corpus.BOOK_EDITION`
 that answer it. :func:`evaluate_retriever` runs a retriever over them and returns one row per question.
 """
 

@@ -16,7 +16,7 @@ import math
 import pytest
 import torch
 
-from course_lib.corpus import split_book
+from course_lib.corpus import BOOK_EDITION, book_sections, split_book
 from course_lib.course_gpt import EOT, course_gpt_config
 from course_lib.pretrained import course_gpt_path, load_course_gpt
 from course_lib.training import sequence_nll
@@ -65,7 +65,7 @@ def test_greedy_sampling_is_deterministic_and_argmax(shipped):
 def test_held_out_bits_per_byte_below_bound(shipped):
     model, tokenizer = shipped
     eot = tokenizer.special_tokens[EOT]
-    _, held_out = split_book()
+    _, held_out = split_book(book_sections(edition=BOOK_EDITION))
     texts = [s.text for s in held_out][:6]
     bits = sum(sequence_nll(model, [eot, *tokenizer.encode(t, allowed_special="none"), eot],
                             model.config.block_size) for t in texts) / math.log(2)

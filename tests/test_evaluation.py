@@ -6,7 +6,7 @@ import random
 import numpy as np
 import pytest
 
-from course_lib.corpus import book_sections
+from course_lib.corpus import BOOK_EDITION, book_sections
 from course_lib.evaluation import (
     QUESTION_TYPES, EvalQuestion, answer_relevance, context_relevance, evaluate_retriever, groundedness,
     hit_rate_at_k, load_eval_set, mean_reciprocal_rank, ndcg_at_k, precision_at_k, rag_triad, recall_at_k,
@@ -127,7 +127,7 @@ def test_triad_with_minilm_matches_its_definition(tmp_path):
 
 def test_eval_set_is_large_labelled_and_points_at_real_sections():
     questions = load_eval_set()
-    sections = {(s.source, s.section) for s in book_sections()}
+    sections = {(s.source, s.section) for s in book_sections(edition=BOOK_EDITION)}
     assert len(questions) >= 100
     assert len({q.id for q in questions}) == len(questions)
     assert len({q.question.lower() for q in questions}) == len(questions)

@@ -5,8 +5,8 @@ A :class:`Document` is what llama-index calls a ``Document``/``TextNode`` and La
 which section). Chunkers (:mod:`course_lib.rag.chunking`) turn documents into smaller documents
 whose metadata adds the chunk's index and id.
 
-:func:`book_documents` turns the book's prose (:func:`course_lib.corpus.book_sections`, a
-snapshot in package data) into one document per section, with metadata ``source`` (the page's
+:func:`book_documents` turns the book's prose (:func:`course_lib.corpus.book_sections`, by
+default the frozen edition :data:`course_lib.corpus.BOOK_EDITION` in package data) into one document per section, with metadata ``source`` (the page's
 path in the repository, e.g. ``notebooks/day02_bpe.ipynb``), ``title`` and ``section``.
 
 Leaves out: relationships between nodes (parent/child, previous/next) that llama-index keeps.
@@ -64,8 +64,13 @@ class Document:
         return str(self.metadata.get("id", content_hash(self.text)[:16]))
 
 
-def book_documents(min_chars: int = 1) -> list[Document]:
+def book_documents(min_chars: int = 1, edition: str | None = "default") -> list[Document]:
     """The book's prose, one :class:`Document` per section, in table-of-contents order.
+
+    ``edition`` picks the text: by default the frozen :data:`course_lib.corpus.BOOK_EDITION`, the
+    book as it stood when the evaluation questions (Day 24) were labelled, so that pages added
+    later neither move Part V's measured figures nor leave relevant sections unlabelled;
+    ``edition=None`` reads the live book (every page as it is now).
 
     Metadata: ``source`` (repository path of the page), ``title`` (page title), ``section``
     (heading of the section), ``id`` (``"<source>#<n>"``, n = position of the section in its page).
@@ -78,11 +83,12 @@ def book_documents(min_chars: int = 1) -> list[Document]:
     """
     if isinstance(min_chars, bool) or not isinstance(min_chars, int) or min_chars < 0:
         raise ValueError(f"min_chars must be a non-negative int, got {min_chars!r}")
-    from course_lib.corpus import book_sections
+    from course_lib.corpus import BOOK_EDITION, book_sections
 
+    edition = BOOK_EDITION if edition == "default" else edition
     docs: list[Document] = []
     position: dict[str, int] = {}
-    for sec in book_sections():
+    for sec in book_sections(edition=edition):
         n = position.get(sec.source, 0)
         position[sec.source] = n + 1
         if len(sec.text.strip()) < min_chars:
