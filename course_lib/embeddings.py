@@ -13,9 +13,16 @@ normalize_embeddings=True)`` (tests/test_embeddings.py asserts cosine >= 0.9999 
 Loading goes through ``transformers.AutoModel``/``AutoTokenizer`` from the local folder
 (:func:`course_lib.pretrained.minilm_path`); the loaded pair is cached (``lru_cache``).
 
+Day 16 adds the two other kinds of vector a word can have, for contrast: :func:`static_embeddings`
+(rows of the input embedding table, the same vector for "bank" in every sentence) beside the
+contextual ones, :func:`word_vectors` (the vector of one word in each of several sentences, static
+or contextual) and :func:`book_passages` (the book cut into chunks, with their MiniLM vectors from
+the shipped snapshot). Contextual token vectors are checked against sentence-transformers'
+``encode(output_value="token_embeddings")``; static ones against the table in the safetensors file.
+
 Leaves out: other pooling modes (CLS, max), GPU batching heuristics (length sorting).
 
-Introduced on Day 6 (sentence embeddings); Part V (retrieval, Days 19-30) builds on it.
+Introduced on Day 6 (sentence embeddings), extended on Day 16; Part V (retrieval, Days 20-30) builds on it.
 """
 
 from __future__ import annotations
@@ -26,7 +33,8 @@ from typing import Any, Sequence
 import numpy as np
 
 __all__ = ["MINILM_MAX_TOKENS", "MINILM_DIM", "load_minilm", "token_embeddings", "mean_pool",
-           "sentence_embeddings", "cosine_similarity", "cosine_top_k"]
+           "sentence_embeddings", "cosine_similarity", "cosine_top_k", "static_embeddings", "word_vectors",
+           "book_passages"]
 
 MINILM_MAX_TOKENS = 256  # sentence_bert_config.json: max_seq_length (longer inputs are truncated)
 MINILM_DIM = 384  # hidden size of all-MiniLM-L6-v2
@@ -168,3 +176,85 @@ def cosine_top_k(query: np.ndarray, matrix: np.ndarray, k: int) -> tuple[np.ndar
     scores = cosine_similarity(query[None, :], matrix)[0]  # (n,)
     order = np.argsort(-scores, kind="stable")[:k]
     return order, scores[order]
+
+
+def static_embeddings(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+    """Rows of MiniLM's input embedding table for each token: ``(vectors (B, T, 384), mask (B, T), tokens)``.
+
+    The same layout as :func:`token_embeddings`, but nothing has run: a token's vector is a table
+    lookup (no position, no attention), so "bank" gets the same row in every sentence (Day 16).
+
+    Example:
+        >>> vectors, mask, tokens = static_embeddings(["the bank", "a bank"])  # doctest: +SKIP
+        >>> bool((vectors[0, 2] == vectors[1, 2]).all())  # doctest: +SKIP
+        True
+    """
+    texts = _check_texts(texts)
+    if not texts:
+        return np.zeros((0, 0, MINILM_DIM), np.float32), np.zeros((0, 0), np.int64), []
+    model, tokenizer = load_minilm()
+    batch = tokenizer(texts, padding=True, truncation=True, max_length=MINILM_MAX_TOKENS, return_tensors="np")
+    table = model.embeddings.word_embeddings.weight.detach().float().numpy()  # (30522, 384)
+    mask = batch["attention_mask"]  # (B, T)
+    vectors = table[batch["input_ids"]] * mask[..., None]  # (B, T, 384), zero at padding
+    tokens = [tokenizer.convert_ids_to_tokens(ids[m.astype(bool)].tolist())
+              for ids, m in zip(batch["input_ids"], mask)]
+    return vectors.astype(np.float32), mask.astype(np.int64), tokens
+
+
+def _find(pieces: list[str], tokens: list[str]) -> int:
+    for start in range(len(tokens) - len(pieces) + 1):
+        if tokens[start:start + len(pieces)] == pieces:
+            return start
+    return -1
+
+
+def word_vectors(texts: Sequence[str], word: str, kind: str = "contextual") -> np.ndarray:
+    """The vector of ``word`` in each text, ``(n, 384)``: its first occurrence, averaged over its WordPieces.
+
+    ``kind="contextual"``: MiniLM's last hidden state there (:func:`token_embeddings`);
+    ``kind="static"``: the input table's rows (:func:`static_embeddings`), identical in every text.
+
+    Example:
+        >>> v = word_vectors(["We sat on the bank of the river.", "The bank raised its rates."], "bank")  # doctest: +SKIP
+        >>> v.shape  # doctest: +SKIP
+        (2, 384)
+    """
+    texts = _check_texts(texts)
+    if not isinstance(word, str) or not word.strip():
+        raise ValueError(f"word must be a non-empty string, got {word!r}")
+    if kind not in ("contextual", "static"):
+        raise ValueError(f"kind must be 'contextual' or 'static', got {kind!r}")
+    pieces = load_minilm()[1].tokenize(word)  # e.g. ['bank'] or ['river', '##bank']
+    vectors, _, tokens = (token_embeddings if kind == "contextual" else static_embeddings)(texts)
+    out = np.zeros((len(texts), MINILM_DIM), np.float32)
+    for i, toks in enumerate(tokens):
+        start = _find(pieces, toks)
+        if start < 0:
+            raise ValueError(f"word {word!r} (WordPieces {pieces}) is not in text {i}: {texts[i][:60]!r}")
+        out[i] = vectors[i, start:start + len(pieces)].mean(axis=0)
+    return out
+
+
+def book_passages(edition: str | None = None) -> tuple[list[Any], np.ndarray]:
+    """The book cut into retrieval chunks and their MiniLM sentence vectors: ``(chunks, (n, 384))``.
+
+    ``edition`` names a frozen edition of the book's text (``course_lib.corpus.STATS_EDITION``
+    keeps a notebook's numbers still while pages are added); ``None`` is the current text. Chunks
+    are :class:`course_lib.rag.Document` (``metadata["source"]`` is the page) cut like Part V's
+    (``BOOK_CHUNKING``); vectors come from the shipped snapshot where it has them (Day 16).
+
+    Example:
+        >>> chunks, vectors = book_passages()  # doctest: +SKIP
+        >>> len(chunks) == len(vectors), vectors.shape[1]  # doctest: +SKIP
+        (True, 384)
+    """
+    from course_lib.corpus import book_sections
+    from course_lib.rag.book import BOOK_CHUNKING
+    from course_lib.rag.documents import Document
+    from course_lib.rag.embedding import EmbeddingModel
+
+    docs = [Document(s.text, {"source": s.source, "title": s.title, "section": s.section})
+            for s in book_sections(edition=edition) if s.text.strip()]
+    chunks = BOOK_CHUNKING.split_documents(docs)
+    return chunks, EmbeddingModel().embed([c.text for c in chunks])  # (n, 384)

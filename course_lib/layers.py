@@ -15,6 +15,8 @@ module level: load it through ``course_lib.attention``, which imports it on firs
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -143,7 +145,8 @@ class TransformerBlock(nn.Module):
 
     pre-LN: ``x = x + drop(attn(norm1(x))); x = x + drop(ffn(norm2(x)))``;
     post-LN: ``x = norm1(x + drop(attn(x))); x = norm2(x + drop(ffn(x)))``. ``dropout`` also drops
-    attention weights. ``bias`` applies to every linear map and to LayerNorm's shift.
+    attention weights. ``bias`` applies to every linear map and to LayerNorm's shift. ``kv_cache`` and
+    ``layer_idx`` go to the attention (Day 13: the block's keys/values are stored in layer ``layer_idx``).
 
     Example:
         >>> import torch
@@ -166,9 +169,11 @@ class TransformerBlock(nn.Module):
         self.drop = nn.Dropout(dropout)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None, is_causal: bool = False,
-                rope: bool = False, position_offset: int = 0) -> torch.Tensor:
+                rope: bool = False, position_offset: int = 0, kv_cache: Any = None,
+                layer_idx: int = 0) -> torch.Tensor:
         def attend(h: torch.Tensor) -> torch.Tensor:
-            return self.attn(h, mask=mask, is_causal=is_causal, rope=rope, position_offset=position_offset)
+            return self.attn(h, mask=mask, is_causal=is_causal, rope=rope, position_offset=position_offset,
+                             kv_cache=kv_cache, layer_idx=layer_idx)
 
         if self.pre_norm:
             x = x + self.drop(attend(self.norm1(x)))  # (B, T, d_model)

@@ -14,11 +14,17 @@ calls ``torch.nn.functional.scaled_dot_product_attention`` (fused kernels, no we
 
 Checked against: transformers' ``LlamaAttention`` inside ``LlamaDecoderLayer`` and GPT-2's attention
 inside ``GPT2Block`` (``tests/test_layers.py``), readable == fast path (``tests/test_attention.py``).
-Leaves out: KV cache (Day 13), cross-attention, qk-norm, attention sinks. Imports torch at module
+With a :class:`course_lib.kv_cache.KVCache` (Day 13), ``forward(x, kv_cache=cache, layer_idx=i)`` rotates the
+new queries/keys at positions ``len(cache) ..``, appends the new keys/values (only the ``num_kv_heads``
+heads) and lets each new query attend to every cached key and to the new ones up to itself.
+
+Leaves out: cross-attention, qk-norm, attention sinks. Imports torch at module
 level: load it through ``course_lib.attention``, which imports it on first use.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -48,6 +54,9 @@ class MultiHeadAttention(nn.Module):
     ``return_weights=True``. ``mask`` is boolean (True = attend) or additive, broadcastable to
     ``(B, H, T, T)``. ``rope=True`` rotates q and k (half-split layout, base ``rope_base``) at
     positions ``position_offset .. position_offset + T - 1``. Scale ``1/sqrt(head_dim)``.
+    ``kv_cache`` (a :class:`course_lib.kv_cache.KVCache`, Day 13): the positions start at the length
+    of its layer ``layer_idx`` instead, the new keys/values are appended there and the queries attend
+    to all of them (causally: bottom-right aligned, so the weights are ``(B, H, T, T_past + T)``).
 
     Example:
         >>> import torch
@@ -87,9 +96,9 @@ class MultiHeadAttention(nn.Module):
         q = self.q_proj(x).view(batch, seq, self.num_heads, self.head_dim).transpose(1, 2)  # (B, H, T, hd)
         k = self.k_proj(x).view(batch, seq, self.num_kv_heads, self.head_dim).transpose(1, 2)  # (B, Hkv, T, hd)
         v = self.v_proj(x).view(batch, seq, self.num_kv_heads, self.head_dim).transpose(1, 2)  # (B, Hkv, T, hd)
-        if rope:
-            q = rotary_positional_embedding(q, self.rope_base, position_offset)  # (B, H, T, hd)
-            k = rotary_positional_embedding(k, self.rope_base, position_offset)  # (B, Hkv, T, hd)
+        if rope:  # one call rotates q and k (the same angles at the same positions)
+            qk = rotary_positional_embedding(torch.cat((q, k), dim=1), self.rope_base, position_offset)
+            q, k = qk.split((self.num_heads, self.num_kv_heads), dim=1)  # (B, H, T, hd), (B, Hkv, T, hd)
         return q, k, v
 
     def _readable(self, q, k, v, mask, is_causal):
@@ -101,26 +110,37 @@ class MultiHeadAttention(nn.Module):
         return out, weights  # (B, H, T, hd), (B, H, T, T)
 
     def _fast(self, q, k, v, mask, is_causal):
-        seq = q.shape[-2]
-        allowed = allowed_keys(mask, is_causal, seq, seq, device=q.device)  # bool or None
+        num_queries, num_keys = q.shape[-2], k.shape[-2]
+        is_causal = is_causal and num_queries > 1  # one query (a decode step) may see every key
+        allowed = allowed_keys(mask, is_causal, num_queries, num_keys, device=q.device)  # bool or None
+        torch_causal = is_causal and mask is None and num_queries == num_keys  # torch's is_causal: top-left
         attn_mask = mask
-        if is_causal and mask is not None:
-            attn_mask = allowed if mask.dtype == torch.bool else torch.where(allowed, mask, float("-inf"))
+        if is_causal and not torch_causal:
+            attn_mask = allowed if mask is None or mask.dtype == torch.bool \
+                else torch.where(allowed, mask, float("-inf"))
         out = F.scaled_dot_product_attention(
-            q, k, v, attn_mask=attn_mask, is_causal=is_causal and mask is None,
+            q, k, v, attn_mask=attn_mask, is_causal=torch_causal,
             dropout_p=self.dropout if self.training else 0.0, enable_gqa=self.num_kv_heads != self.num_heads)
         if mask is not None:  # a query with no key to attend to: zeros, as in the readable path
             out = out.masked_fill(~allowed.any(dim=-1).unsqueeze(-1), 0.0)  # (B, H, T, hd)
         return out
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None, is_causal: bool = False,
-                rope: bool = False, return_weights: bool = False, position_offset: int = 0):
+                rope: bool = False, return_weights: bool = False, position_offset: int = 0,
+                kv_cache: Any = None, layer_idx: int = 0):
         if not isinstance(x, torch.Tensor) or x.ndim != 3 or x.shape[-1] != self.d_model:
             raise ValueError(f"x must be a tensor of shape (batch, seq, d_model={self.d_model}), "
                              f"got {tuple(getattr(x, 'shape', ())) or type(x).__name__}")
         if rope and self.head_dim % 2:
             raise ValueError(f"rope=True needs an even head_dim, got head_dim={self.head_dim}")
+        if kv_cache is not None:
+            if position_offset:
+                raise ValueError(f"give position_offset or kv_cache, not both (the cache sets the positions), "
+                                 f"got position_offset={position_offset!r}")
+            position_offset = kv_cache.seq_length(layer_idx)
         q, k, v = self._heads(x, rope, position_offset)
+        if kv_cache is not None:
+            k, v = kv_cache.update(layer_idx, k, v)  # (B, Hkv, T_past + T, hd)
         if return_weights:
             out, weights = self._readable(q, k, v, mask, is_causal)
         else:

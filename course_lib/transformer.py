@@ -12,7 +12,9 @@ One class, :class:`GPT`, covers two recipes by configuration (:class:`GPTConfig`
 The model is: token embedding (+ position embedding for GPT-2) -> dropout -> ``n_layer`` pre-norm
 :class:`course_lib.attention.TransformerBlock` s with a causal mask -> final norm -> linear layer to one
 logit per vocabulary entry. :meth:`GPT.generate` samples from it (temperature, top-k, greedy at
-temperature 0). :meth:`GPT.from_hf` / :meth:`GPT.to_hf` convert from and to ``transformers``'
+temperature 0; top-p, repetition penalty, stop strings, streaming and a KV cache from Day 13:
+:class:`KVCache` and :func:`kv_cache_bytes`, defined in :mod:`course_lib.kv_cache` and re-exported here).
+:meth:`GPT.from_hf` / :meth:`GPT.to_hf` convert from and to ``transformers``'
 ``GPT2LMHeadModel`` and ``LlamaForCausalLM`` (the mapping lives in :mod:`course_lib.hf_convert`).
 Introduced on Day 9; trained on Day 10.
 
@@ -21,7 +23,7 @@ with odd sizes, weights copied into ours: equal logits in float64, equal greedy 
 round trip through ``save_pretrained`` / ``AutoModelForCausalLM.from_pretrained``
 (``tests/test_transformer.py``).
 
-Leaves out: a KV cache (Day 13), padding masks for batches of unequal length, RoPE scaling, weight
+Leaves out: padding masks for batches of unequal length, RoPE scaling, weight
 decay groups and other training machinery (:mod:`course_lib.training`).
 
 The torch module :class:`GPT` is defined in :mod:`course_lib.gpt` and loaded from here on first access
@@ -48,7 +50,7 @@ import math
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-__all__ = ["GPTConfig", "GPT"]
+__all__ = ["GPTConfig", "GPT", "KVCache", "kv_cache_bytes"]
 
 NORMS = ("layernorm", "rmsnorm")
 ACTIVATIONS = ("gelu_tanh", "gelu", "relu", "swiglu")
@@ -182,8 +184,12 @@ def __getattr__(name: str) -> Any:
         from course_lib.gpt import GPT
 
         return GPT
+    if name in ("KVCache", "kv_cache_bytes"):
+        from course_lib import kv_cache
+
+        return getattr(kv_cache, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | {"GPT"})
+    return sorted(set(globals()) | {"GPT", "KVCache", "kv_cache_bytes"})

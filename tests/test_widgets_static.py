@@ -454,3 +454,43 @@ def test_picture_widgets_book_views_match_the_live_widget(make):
     widget = factory()
     widget._static_source.max_states = 6 if make == "mask_gallery" else 4  # a few pictures (6 mask kinds)
     assert check_against_live(widget, seed=6, samples=3) >= 2
+
+
+def test_chat_budget_book_views_match_the_live_widget():
+    from course_lib.widgets.chat_budget import chat_budget
+
+    widget = chat_budget(4096, 20, 400)
+    check_against_live(widget, seed=7, samples=10)
+    stats = widget.static_stats
+    assert stats["bytes"] <= static.MAX_BYTES and stats["states"] == 5 * 5 * 3  # windows x turns {1, 5, 10, 20, 40} x sizes {100, 400, 800}
+
+
+def test_embedding_space_book_views_match_the_live_widget():
+    from course_lib.embeddings import sentence_embeddings
+    from course_lib.widgets.embedding_space import embedding_space
+
+    class Chunk:
+        def __init__(self, text, source):
+            self.text, self.metadata = text, {"source": source, "section": "S"}
+
+    texts = ["Tokens are ids.", "Attention mixes tokens.", "Retrieval finds passages.", "Loss goes down."]
+    chunks = [Chunk(t, f"notebooks/day{5 * i + 1:02d}_x.ipynb") for i, t in enumerate(texts)]
+    widget = embedding_space("Ids are integers.", chunks, sentence_embeddings(texts), presets=["Heads attend."])
+    assert check_against_live(widget, seed=8, samples=2) == 2
+
+
+def test_kv_cache_size_explorer_book_views_match_the_live_widget():
+    from course_lib.widgets.kv_cache import kv_cache_size_explorer
+
+    widget = kv_cache_size_explorer("Llama-3-8B", seq_len=8192)
+    assert check_against_live(widget, seed=7, samples=12) == 12
+    assert widget.static_stats["states"] == 90 and widget.static_stats["bytes"] <= static.MAX_BYTES
+
+
+def test_lora_rank_explorer_book_views_match_the_live_widget():
+    from course_lib.widgets.lora import rank_explorer
+
+    widget = rank_explorer()
+    check_against_live(widget, seed=9, samples=3)
+    stats = widget.static_stats
+    assert stats["bytes"] <= static.MAX_BYTES and stats["states"] == 7 * 2
