@@ -21,8 +21,12 @@ def reference():
 
 
 def test_book_documents_follow_book_sections():
-    docs, sections = book_documents(), book_sections()
+    from course_lib.corpus import BOOK_EDITION
+
+    docs, sections = book_documents(), book_sections(edition=BOOK_EDITION)  # the frozen edition by default
     assert len(docs) == sum(1 for s in sections if s.text.strip())
+    live = book_sections()
+    assert len(book_documents(edition=None)) == sum(1 for s in live if s.text.strip())
     first = next(s for s in sections if s.text.strip())
     assert docs[0].text == first.text
     assert {k: docs[0].metadata[k] for k in ("source", "title", "section")} == {
