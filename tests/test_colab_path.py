@@ -27,7 +27,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "llm-engineering-30-days"
-DAY = "day01_tokens"
+# Day 1 (the template), Day 14 (exports the course GPT and its tokenizer to a transformers folder) and
+# Day 17 (fine-tunes it; reads the shipped LoRA sweep): package data of three parts, from the install.
+DAYS = ("day01_tokens", "day14_inside_a_real_model", "day17_fine_tuning_peft")
 PACKAGE_FILES = ("pyproject.toml", "README.md", "LICENSE", "LICENSE-TEXT", "course_lib")
 
 
@@ -75,11 +77,12 @@ def test_package_data_comes_with_the_install(installed: Path) -> None:
     assert not (installed / "course_lib" / "__editable__").exists()
 
 
-def test_student_notebook_runs_from_an_empty_folder(installed: Path, tmp_path: Path, monkeypatch) -> None:
+@pytest.mark.parametrize("day", DAYS)
+def test_student_notebook_runs_from_an_empty_folder(installed: Path, tmp_path: Path, monkeypatch, day: str) -> None:
     import nbformat
     from nbclient import NotebookClient
 
-    student = ROOT / "student" / f"{DAY}.ipynb"
+    student = ROOT / "student" / f"{day}.ipynb"
     assert student.is_file(), f"{student} missing: run `make assign`"
     work = tmp_path / "content"  # Colab's working folder is /content: empty but for the notebook
     work.mkdir()
@@ -104,7 +107,7 @@ def test_student_notebook_runs_from_an_empty_folder(installed: Path, tmp_path: P
     origins = "".join(o.get("text", "") for o in nb.cells[-1].outputs).strip()
     assert origins == repr([str(installed)]), f"course_lib modules loaded from {origins}, not only {installed}"
 
-    master = {c.get("id"): c.source for c in nbformat.read(str(ROOT / "notebooks" / f"{DAY}.ipynb"), 4).cells}
+    master = {c.get("id"): c.source for c in nbformat.read(str(ROOT / "notebooks" / f"{day}.ipynb"), 4).cells}
     checks = 0
     for cell in nb.cells:
         if cell.cell_type != "code":
@@ -129,6 +132,7 @@ FEATURE_FLOORS = [
     (r"nn\.functional\.rms_norm\(|F\.rms_norm\(", "torch", (2, 4)),
     (r"np\.trapezoid\(|numpy\.trapezoid\(", "numpy", (2, 0)),
     (r"attn_implementation\s*=", "transformers", (4, 36)),
+    (r"gate_up_proj", "transformers", (5, 0)),    # fused MoE experts (Mixtral) read by MoELayer.from_hf
 ]
 
 

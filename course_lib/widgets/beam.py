@@ -71,6 +71,7 @@ def render_beam_tree(steps: Sequence[Any], labels: Sequence[str], prompt: str, s
                 kept_y.append(y)
         previous = kept_y or previous
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}" style="max-width:100%;height:auto" '  # shrinks to fit the page
            f'role="img" aria-label="beam search tree">{"".join(parts)}</svg>')
     lines = "".join(f"<li><code>{html.escape(text)}</code> <span style=\"color:#6b7280\">"
                     f"(log-prob {score:.2f})</span></li>" for text, score in texts)
