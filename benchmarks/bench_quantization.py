@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from course_lib.corpus import STATS_EDITION, book_sections, split_book  # noqa: E402
+from _timing import best_time  # noqa: E402  benchmarks/_timing.py
 from course_lib.pretrained import load_course_gpt  # noqa: E402
 from course_lib.quantization import (  # noqa: E402
     absmax_dequantize, absmax_quantize, dequantize_nf4, double_dequantize, double_quantize, fake_quantize,
@@ -45,12 +46,8 @@ from course_lib.training import TrainConfig, evaluate, pack  # noqa: E402
 
 
 def cpu_best(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.process_time()
-        fn()
-        times.append(time.process_time() - start)
-    return min(times)
+    """The fastest of ``repeats`` runs of ``fn()`` in CPU seconds of this process."""
+    return best_time(fn, repeats, clock=time.process_time)
 
 
 def schemes() -> dict:
